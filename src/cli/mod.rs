@@ -1,0 +1,47 @@
+//! The `omnitest` command: a thin layer over the library, one module per subcommand.
+
+mod markers;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// omnitest: multi-level testing for model-serving services.
+#[derive(Parser, Debug)]
+#[command(name = "omnitest", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lists the markers tests carry and marker expressions (-m) select on.
+    Markers,
+}
+
+/// Restores the default SIGPIPE action, so that `… | head` ends a command that only prints
+/// instead of making it panic on a closed stdout. Only for commands that talk to no socket and
+/// no child process: Rust ignores SIGPIPE so that those report EPIPE instead of killing us.
+pub(crate) fn die_quietly_on_closed_stdout() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: installing the default action runs no handler code of ours.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+}
+
+/// Runs the command line of the `omnitest` binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Markers => {
+            die_quietly_on_closed_stdout();
+            markers::run()
+        }
+    }
+}

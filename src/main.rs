@@ -1,0 +1,5 @@
+//! The `omnitest` command.
+
+fn main() -> std::process::ExitCode {
+    omnitest::cli::main()
+}

@@ -1,0 +1,53 @@
+use std::fmt;
+
+/// Something a test needs from the backend beyond a working server. A test whose needs the
+/// backend lacks is reported ignored with the reason, never run to a meaningless failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    /// Real model weights: outputs carry meaning, so keyword checks on what an image or video
+    /// shows, or accuracy scores, can pass. The mock describes pixels, not scenes.
+    RealModel,
+    /// Speech recognition of arbitrary audio. The mock transcribes only speech its own TTS made.
+    RealAsr,
+    /// The server is a child process on this machine, so its process tree can be signalled and
+    /// inspected. An external server is not.
+    LocalProcess,
+    /// GPU device memory this process can allocate, for memory-pressure faults.
+    GpuMemory,
+}
+
+impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 4] = [
+        Capability::RealModel,
+        Capability::RealAsr,
+        Capability::LocalProcess,
+        Capability::GpuMemory,
+    ];
+
+    /// The capability's name, as written in `#[needs(...)]`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Capability::RealModel => "real_model",
+            Capability::RealAsr => "real_asr",
+            Capability::LocalProcess => "local_process",
+            Capability::GpuMemory => "gpu_memory",
+        }
+    }
+
+    /// What the capability means, for the reason an ignored test gives.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Capability::RealModel => "a real model's perception",
+            Capability::RealAsr => "speech recognition of arbitrary audio",
+            Capability::LocalProcess => "a server process on this machine",
+            Capability::GpuMemory => "GPU memory",
+        }
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,3 @@
+//! L1: the plan — trial naming and scenario-by-scenario ordering.
+
+mod ordering;

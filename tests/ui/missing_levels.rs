@@ -1,0 +1,8 @@
+use omnitest::prelude::*;
+
+omni_test! {
+    #[markers(cpu)]
+    fn test_without_level() {}
+}
+
+fn main() {}
