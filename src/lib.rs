@@ -14,6 +14,7 @@
 //! Suites use [`prelude`] only.
 
 pub mod cli;
+pub mod media;
 pub mod outcome;
 pub mod plan;
 pub mod prelude;
