@@ -99,9 +99,9 @@ pub fn synthesize(text: &str, voice: &Voice, sample_rate: u32, speed: f32) -> Au
         duration_code,
         length: u16::try_from(bytes.len()).unwrap_or(u16::MAX),
     };
-    let slow = [code::PREAMBLE.as_slice(), &header.nibbles()].concat();
+    let fixed = [code::PREAMBLE.as_slice(), &header.nibbles()].concat();
     let payload_symbol_s = f64::from(duration_code) * code::DURATION_UNIT_S;
-    let schedule = layout::Schedule::new(&slow, &code::payload_nibbles(bytes), payload_symbol_s);
+    let schedule = layout::Schedule::new(&fixed, &code::payload_nibbles(bytes), payload_symbol_s);
     Audio::mono(
         sample_rate,
         synth::render(&schedule, voice.f0_hz, sample_rate),

@@ -14,8 +14,9 @@ use std::collections::VecDeque;
 /// and still join it: well above JPEG noise at quality 85 (a few units per channel) and below
 /// the difference between distinct colours.
 const COLOUR_TOLERANCE: f32 = 40.0;
-/// A solid region contains a 5×5 block (a pixel 3 steps from its edge), which no outline up
-/// to 5 px wide and no edge sliver does.
+/// A solid region has a pixel at least this many steps from its edge (see
+/// [`Region::thickness`]). A strip w pixels wide has ⌈w/2⌉, so slivers along edges and
+/// outlines up to 4 px wide fall short; wider outlines fail [`MAX_COMPACTNESS`].
 const MIN_THICKNESS: u32 = 3;
 /// A solid region is compact: its area is at most this many times the square of its
 /// thickness. A square scores 4, a circle π; an outline frame of side s and width w scores
@@ -96,7 +97,7 @@ impl Segmentation {
         let (x, y, width, height) = region.bbox;
         (y..y + height)
             .map(|row| {
-                let start = (row * self.width + x) as usize;
+                let start = row as usize * self.width as usize + x as usize;
                 let count = self.labels[start..start + width as usize]
                     .iter()
                     .filter(|&&label| label == region.label)
@@ -112,7 +113,10 @@ impl Segmentation {
         (x..x + width)
             .map(|column| {
                 let count = (y..y + height)
-                    .filter(|row| self.labels[(row * self.width + column) as usize] == region.label)
+                    .filter(|row| {
+                        self.labels[*row as usize * self.width as usize + column as usize]
+                            == region.label
+                    })
                     .count();
                 count as u32
             })

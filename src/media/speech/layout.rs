@@ -52,12 +52,13 @@ pub(super) struct Schedule {
 }
 
 impl Schedule {
-    /// `slow` symbols of [`BASE_SYMBOL_S`] followed by `fast` symbols of `fast_symbol_s`.
-    pub fn new(slow: &[u8], fast: &[u8], fast_symbol_s: f64) -> Schedule {
-        let durations = slow
+    /// `fixed` symbols of [`BASE_SYMBOL_S`] (preamble and header) followed by `payload`
+    /// symbols of `payload_symbol_s`.
+    pub fn new(fixed: &[u8], payload: &[u8], payload_symbol_s: f64) -> Schedule {
+        let durations = fixed
             .iter()
             .map(|&nibble| (nibble, BASE_SYMBOL_S))
-            .chain(fast.iter().map(|&nibble| (nibble, fast_symbol_s)));
+            .chain(payload.iter().map(|&nibble| (nibble, payload_symbol_s)));
         let mut start_s = 0.0;
         let symbols = durations
             .map(|(nibble, duration_s)| {
@@ -165,10 +166,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emphasis_weights_sum_to_one_per_group_while_voiced() {
+    fn emphasis_weights_sum_to_one_per_group_between_the_ends() {
         let schedule = Schedule::new(&[0, 5, 10], &[15, 3], 0.01);
         let mut cursor = 0;
-        // Inside the fade-in of the first symbol and the fade-out of the last, voicing is off.
+        // The first symbol's emphasis rises from nothing and the last one's falls to nothing.
         let mut t = 0.004;
         while t < schedule.duration_s() - 0.001 {
             let gains = schedule.emphasis(&mut cursor, t);
