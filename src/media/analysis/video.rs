@@ -34,40 +34,51 @@ impl VideoDescription {
         let ground = format!("{} {background} background", article(background));
         let motion = if self.moving { "moving" } else { "static" };
         let groups = by_kind(&self.objects);
-        let things = match groups.as_slice() {
+        match groups.as_slice() {
             [] => {
-                return format!(
-                    "The video shows a {motion} picture on {ground} with no distinct objects."
-                );
-            }
-            [(ShapeKind::Circle, colours)] if colours.len() == 1 => {
-                format!("a round object (a {} circle)", colours.join(""))
+                format!("The video shows a {motion} picture on {ground} with no distinct objects.")
             }
             [(ShapeKind::Circle, colours)] => {
+                let things = match colours.as_slice() {
+                    [colour] => format!("a round object ({} {colour} circle)", article(colour)),
+                    _ => format!(
+                        "{} round objects (circles: {})",
+                        colours.len(),
+                        joined(colours)
+                    ),
+                };
+                format!("The video shows {things} {motion} on {ground}.")
+            }
+            [(kind, colours)] => {
                 format!(
-                    "{} round objects (circles: {})",
-                    colours.len(),
-                    joined(colours)
+                    "The video shows {} {motion} on {ground}.",
+                    counted(*kind, colours)
                 )
             }
-            [(kind, colours)] => counted(*kind, colours),
             _ => {
                 let parts: Vec<String> = groups
                     .iter()
                     .map(|(kind, colours)| counted(*kind, colours))
                     .collect();
-                format!("{} objects ({})", self.objects.len(), parts.join("; "))
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                format!(
+                    "The video shows {} objects {motion} on {ground}: {}.",
+                    self.objects.len(),
+                    joined(&parts)
+                )
             }
-        };
-        format!("The video shows {things} {motion} on {ground}.")
+        }
     }
 }
 
 /// Frame pairs compared for motion, spread over the video.
 const MOTION_PAIRS: usize = 6;
 /// Objects are followed from one frame to the next when their colours are this close (RGB,
-/// Euclidean) and their centres this close (fraction of the frame's shorter side).
+/// Euclidean), their areas this close (fraction of the larger) and their centres this close
+/// (fraction of the frame's shorter side). The area condition drops objects that merge with
+/// or part from another, whose centre jumps.
 const SAME_COLOUR: f32 = 60.0;
+const SAME_AREA: f32 = 0.2;
 const MAX_STEP: f32 = 0.2;
 /// Thresholds of [`VideoDescription::moving`].
 const MOVING_PX_PER_FRAME: f32 = 0.5;
@@ -170,7 +181,10 @@ fn followed_steps(before: &[Region], after: &[&Region], frame: &Frame) -> Vec<f3
     let limit = MAX_STEP * frame.width.min(frame.height) as f32;
     let nearest = |region: &Region, candidates: &mut dyn Iterator<Item = (usize, &Region)>| {
         candidates
-            .filter(|(_, other)| colour_distance(region.mean, other.mean) <= SAME_COLOUR)
+            .filter(|(_, other)| {
+                colour_distance(region.mean, other.mean) <= SAME_COLOUR
+                    && similar_area(region.area, other.area)
+            })
             .map(|(index, other)| (index, centre_distance(region, other)))
             .filter(|&(_, distance)| distance <= limit)
             .min_by(|a, b| a.1.total_cmp(&b.1))
@@ -184,6 +198,10 @@ fn followed_steps(before: &[Region], after: &[&Region], frame: &Frame) -> Vec<f3
             (back == index).then_some(distance)
         })
         .collect()
+}
+
+fn similar_area(a: u32, b: u32) -> bool {
+    a.abs_diff(b) as f32 <= SAME_AREA * a.max(b) as f32
 }
 
 fn colour_distance(a: [f32; 3], b: [f32; 3]) -> f32 {

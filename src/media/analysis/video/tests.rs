@@ -137,6 +137,12 @@ fn handles_no_frames_one_frame_and_empty_pictures() {
     );
     let one = describe_video(&bouncing(128, 128, 1, four_balls(5.0)));
     assert_eq!((one.frames_analyzed, one.moving), (1, false));
+    let mut orange = Frame::filled(128, 128, [0, 0, 0]);
+    disc(&mut orange, (64, 64), 16, [255, 140, 0]);
+    assert_eq!(
+        describe_video(&[orange.clone(), orange]).sentence(),
+        "The video shows a round object (an orange circle) static on a black background."
+    );
     let blank = describe_video(&[
         Frame::filled(64, 48, [0, 0, 0]),
         Frame::filled(64, 48, [255, 255, 255]),
