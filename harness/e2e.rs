@@ -19,5 +19,5 @@ mod synthetic {
 }
 
 fn main() -> std::process::ExitCode {
-    omnitest::runner::main()
+    omnitest::runner::main_with_binary(env!("CARGO_BIN_EXE_omnitest"))
 }

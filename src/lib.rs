@@ -14,7 +14,10 @@
 //! Suites use [`prelude`] only.
 
 pub mod cli;
+pub mod client;
+pub mod fixtures;
 pub mod media;
+pub mod mock;
 pub mod outcome;
 pub mod plan;
 pub mod prelude;
@@ -22,6 +25,7 @@ pub mod registry;
 pub mod reporters;
 pub mod runner;
 pub mod selection;
+pub mod validators;
 
 pub use outcome::{TestError, TestResult};
 pub use runner::TestContext;

@@ -18,6 +18,20 @@ struct Cli {
 enum Command {
     /// Lists the markers tests carry and marker expressions (-m) select on.
     Markers,
+    /// Runs the embedded mock server (see `omnitest mock-server --help`).
+    #[command(disable_help_flag = true)]
+    MockServer {
+        /// The model, `vllm serve` flags and mock flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Runs the mock's offline runner, speaking the JSON-lines protocol on stdio.
+    #[command(disable_help_flag = true)]
+    MockRunner {
+        /// The model and runner flags.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Restores the default SIGPIPE action, so that `… | head` ends a command that only prints
@@ -43,5 +57,7 @@ pub fn main() -> ExitCode {
             die_quietly_on_closed_stdout();
             markers::run()
         }
+        Command::MockServer { args } => crate::mock::run(&args),
+        Command::MockRunner { args } => crate::mock::runner::run(&args),
     }
 }

@@ -186,6 +186,17 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// The scenario's id, or `fallback` when it has none.
+    pub fn id_or<'a>(&'a self, fallback: &'a str) -> &'a str {
+        if self.id.is_empty() {
+            fallback
+        } else {
+            self.id
+        }
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.launch {

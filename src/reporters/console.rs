@@ -63,3 +63,20 @@ pub fn print_note(note: &str) {
 pub fn print_error(error: &dyn std::fmt::Display) {
     eprintln!("error: {error}");
 }
+
+/// What happened to the servers: how many started, for how many scenarios, and any failures.
+pub fn print_servers(started: usize, scenarios: usize, failed: usize, survivors: &[u32]) {
+    if started + failed == 0 {
+        return;
+    }
+    let mut line = format!("omnitest: started {started} server(s) for {scenarios} scenario(s)");
+    if failed > 0 {
+        line.push_str(&format!(", {failed} failed to start"));
+    }
+    if survivors.is_empty() {
+        line.push_str("; all stopped, no process left");
+    } else {
+        line.push_str(&format!("; processes {survivors:?} SURVIVED teardown"));
+    }
+    eprintln!("{line}");
+}

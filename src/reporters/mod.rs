@@ -13,7 +13,7 @@ mod record;
 
 use std::path::PathBuf;
 
-pub use console::{print_error, print_footer, print_header, print_note};
+pub use console::{print_error, print_footer, print_header, print_note, print_servers};
 pub use junit::write_junit;
 pub use markdown::render_markdown;
 pub use record::{Recorder, Tally, TrialRecord, TrialStatus};

@@ -1,7 +1,9 @@
 //! What a running test can ask of the harness.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::fixtures::{ScenarioSlot, Server};
 use crate::outcome::TestError;
 use crate::registry::{Level, Scenario, ScenarioChoice};
 use crate::selection::Backend;
@@ -16,6 +18,7 @@ pub struct TestContext {
     scenario: Option<ScenarioChoice>,
     output_dir: PathBuf,
     gpus: u32,
+    slot: Option<Arc<ScenarioSlot>>,
 }
 
 impl TestContext {
@@ -26,6 +29,7 @@ impl TestContext {
         scenario: Option<ScenarioChoice>,
         output_dir: PathBuf,
         gpus: u32,
+        slot: Option<Arc<ScenarioSlot>>,
     ) -> TestContext {
         TestContext {
             name,
@@ -34,6 +38,7 @@ impl TestContext {
             scenario,
             output_dir,
             gpus,
+            slot,
         }
     }
 
@@ -60,6 +65,18 @@ impl TestContext {
     /// The scenario this trial runs under, if it has one.
     pub fn scenario(&self) -> Option<&'static Scenario> {
         self.scenario.as_ref().map(|choice| choice.scenario)
+    }
+
+    /// The scenario's server, started on first use and shared with the scenario's other trials.
+    /// A server that cannot start is a harness error, not a test failure.
+    pub fn server(&self) -> Result<Arc<Server>, TestError> {
+        match &self.slot {
+            Some(slot) => slot.server(),
+            None => Err(TestError::harness(format!(
+                "test `{}` asks for a server but names no scenario: add #[scenarios(...)]",
+                self.name
+            ))),
+        }
     }
 
     /// This trial's artifact folder (`<output dir>/<module path>/<test>[<scenario>]`), created on

@@ -15,6 +15,15 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_OUTPUT_DIR", "--output-dir"),
     ("OMNITEST_JUNIT", "--junit"),
     ("OMNITEST_SUMMARY", "--summary"),
+    ("OMNITEST_BIN", "the omnitest binary that runs the mock"),
+    (
+        "OMNITEST_DEPLOY_DIR",
+        "where relative deploy configs are found",
+    ),
+    (
+        "OMNITEST_MOCK_ARGS",
+        "extra arguments for every mock server",
+    ),
 ];
 
 /// An `OMNITEST_*` variable omnitest does not know.

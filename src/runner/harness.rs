@@ -11,6 +11,7 @@ use clap::Parser;
 use super::args::HarnessArgs;
 use super::env::{UnknownVariable, check_variables};
 use super::trials::{RunShared, build_trials};
+use crate::fixtures::LaunchEnv;
 use crate::plan::Plan;
 use crate::registry::{Catalog, GenerateContext, RegistryError, trial_names_of};
 use crate::reporters::{self, Recorder, ReportError, RunInfo};
@@ -38,6 +39,14 @@ pub enum HarnessError {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// Server processes survived teardown.
+    #[error(
+        "server processes survived teardown: {pids:?} (a teardown bug; they were sent SIGKILL)"
+    )]
+    Survivors {
+        /// Their process ids.
+        pids: Vec<u32>,
+    },
 }
 
 impl HarnessError {
@@ -45,18 +54,40 @@ impl HarnessError {
     fn exit_code(&self) -> u8 {
         match self {
             HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } => 2,
-            HarnessError::Registry(_) | HarnessError::Report(_) => 3,
+            HarnessError::Registry(_)
+            | HarnessError::Report(_)
+            | HarnessError::Survivors { .. } => 3,
         }
     }
 }
 
 /// Runs the harness on the process's arguments and environment.
 pub fn main() -> ExitCode {
-    run_with_args(std::env::args_os())
+    run_with_args(std::env::args_os(), &Paths::default())
+}
+
+/// What the e2e binary knows at compile time.
+#[derive(Clone, Debug, Default)]
+pub struct Paths {
+    /// The `omnitest` binary (`env!("CARGO_BIN_EXE_omnitest")`), which runs the mock.
+    pub omnitest_bin: Option<PathBuf>,
+}
+
+/// Runs the harness with the `omnitest` binary at `omnitest_bin` (for the mock backend).
+pub fn main_with_binary(omnitest_bin: &str) -> ExitCode {
+    run_with_args(
+        std::env::args_os(),
+        &Paths {
+            omnitest_bin: Some(PathBuf::from(omnitest_bin)),
+        },
+    )
 }
 
 /// Runs the harness on the given arguments (the first is the program name).
-pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+pub fn run_with_args(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    paths: &Paths,
+) -> ExitCode {
     if let Err(err) = check_variables(std::env::vars_os().map(|(name, _)| name)) {
         reporters::print_error(&err);
         return ExitCode::from(2);
@@ -72,7 +103,7 @@ pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(parsed) {
+    match run(parsed, paths) {
         Ok(code) => code,
         Err(err) => {
             reporters::print_error(&err);
@@ -81,7 +112,7 @@ pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>
     }
 }
 
-fn run(mut args: HarnessArgs) -> Result<ExitCode, HarnessError> {
+fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let started = Instant::now();
     let catalog = Catalog::collect(&GenerateContext {
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
@@ -106,10 +137,13 @@ fn run(mut args: HarnessArgs) -> Result<ExitCode, HarnessError> {
     let selection = select(&catalog, &options, &env);
     let selection = resolve_exact_function(&mut args.libtest, selection, &catalog, &options)?;
     let plan = Plan::new(selection);
+    let output_dir = output_root(args.output_dir.clone());
+    let launch = launch_env(&args, env.backend.backend, &output_dir, paths);
     let shared = Arc::new(RunShared {
         run_level: args.run_level,
         backend: env.backend.backend,
-        output_dir: output_root(args.output_dir.clone()),
+        output_dir,
+        launch: Arc::new(launch),
         // Listing must stay side-effect free and fast: no GPU probe.
         gpus: if args.libtest.list {
             0
@@ -165,6 +199,7 @@ fn run(mut args: HarnessArgs) -> Result<ExitCode, HarnessError> {
     reporters::print_header(&info);
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     let shared = Arc::into_inner(shared).expect("every trial has finished and dropped its handle");
+    let servers = shared.launch.stats();
     let records = shared.recorder.into_records();
     let written = write_reports(&args, &info, &records, started.elapsed())?;
     let written: Vec<(&str, &std::path::Path)> = written
@@ -172,6 +207,17 @@ fn run(mut args: HarnessArgs) -> Result<ExitCode, HarnessError> {
         .map(|(what, path)| (*what, path.as_path()))
         .collect();
     reporters::print_footer(&records, &written);
+    reporters::print_servers(
+        servers.started,
+        servers.scenarios.len(),
+        servers.failed,
+        &servers.survivors,
+    );
+    if !servers.survivors.is_empty() {
+        return Err(HarnessError::Survivors {
+            pids: servers.survivors,
+        });
+    }
     Ok(conclusion.exit_code())
 }
 
@@ -229,6 +275,34 @@ fn resolve_exact_function(
             .to_owned(),
     };
     Err(HarnessError::NoExactMatch { name, hint })
+}
+
+/// How servers are launched in this run. `OMNITEST_BIN` overrides the `omnitest` binary,
+/// `OMNITEST_DEPLOY_DIR` the folder relative deploy configs are found in, and
+/// `OMNITEST_MOCK_ARGS` adds arguments to every mock server.
+fn launch_env(
+    args: &HarnessArgs,
+    backend: crate::selection::Backend,
+    output_dir: &std::path::Path,
+    paths: &Paths,
+) -> LaunchEnv {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let deploy_dir = std::env::var_os("OMNITEST_DEPLOY_DIR")
+        .map_or_else(|| root.join("baselines/deploy"), PathBuf::from);
+    let mut launch = LaunchEnv::new(
+        backend,
+        args.run_level,
+        output_dir.to_path_buf(),
+        deploy_dir,
+    );
+    launch.server_url = args.server_url.clone();
+    launch.mock_binary = std::env::var_os("OMNITEST_BIN")
+        .map(PathBuf::from)
+        .or_else(|| paths.omnitest_bin.clone());
+    launch.mock_args = std::env::var("OMNITEST_MOCK_ARGS")
+        .map(|a| shlex::split(&a).unwrap_or_default())
+        .unwrap_or_default();
+    launch
 }
 
 /// `--output-dir`, else the seed's `OUTPUT_DIR`, else a new folder under the temp dir.

@@ -16,4 +16,4 @@ mod trials;
 pub use args::HarnessArgs;
 pub use context::TestContext;
 pub use env::{KNOWN_VARIABLES, UnknownVariable};
-pub use harness::{HarnessError, main, run_with_args};
+pub use harness::{HarnessError, Paths, main, main_with_binary, run_with_args};

@@ -8,9 +8,10 @@ use std::time::Instant;
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::context::{TestContext, trial_dir};
+use crate::fixtures::{LaunchEnv, ScenarioSlot};
 use crate::outcome::{ErrorKind, TestError};
 use crate::plan::Plan;
-use crate::registry::Level;
+use crate::registry::{Level, Scenario, Scope};
 use crate::reporters::{Recorder, TrialRecord, TrialStatus};
 use crate::selection::{Backend, SelectedTrial};
 
@@ -21,6 +22,7 @@ pub(crate) struct RunShared {
     pub backend: Backend,
     pub output_dir: PathBuf,
     pub gpus: u32,
+    pub launch: Arc<LaunchEnv>,
     pub recorder: Recorder,
     /// `--ignored` / `--include-ignored`: run trials even when they would be ignored.
     pub run_ignored: bool,
@@ -33,20 +35,68 @@ pub(crate) struct RunShared {
 /// it ignores itself at run time, which lets libtest print the reason.
 pub(crate) fn build_trials(plan: Plan, shared: &Arc<RunShared>, listing: bool) -> Vec<Trial> {
     let flag_ignored = listing || shared.run_ignored;
-    plan.groups
-        .into_iter()
-        .flat_map(|group| group.trials)
-        .map(|planned| {
+    let mut trials = Vec::with_capacity(plan.len());
+    for group in plan.groups {
+        // One slot per scenario, shared by its trials: the server starts with the first trial
+        // that asks for it and stops when the last trial has run and dropped the slot.
+        let shared_slot = group
+            .scenario
+            .filter(|s| s.scope == Scope::Shared)
+            .map(|scenario| {
+                Arc::new(ScenarioSlot::new(
+                    Arc::clone(&shared.launch),
+                    scenario,
+                    scenario_folder(scenario, None),
+                ))
+            });
+        for (index, planned) in group.trials.into_iter().enumerate() {
+            let slot = match (&shared_slot, group.scenario) {
+                (Some(slot), _) => Some(Arc::clone(slot)),
+                (None, Some(scenario)) => Some(Arc::new(ScenarioSlot::new(
+                    Arc::clone(&shared.launch),
+                    scenario,
+                    scenario_folder(scenario, Some(index)),
+                ))),
+                (None, None) => None,
+            };
             let flagged = flag_ignored && planned.ignored.is_some();
             let name = planned.name.clone();
             let shared = Arc::clone(shared);
-            Trial::ignorable_test(name, move || run_trial(planned, &shared))
-                .with_ignored_flag(flagged)
-        })
-        .collect()
+            trials.push(
+                Trial::ignorable_test(name, move || run_trial(planned, slot, &shared))
+                    .with_ignored_flag(flagged),
+            );
+        }
+    }
+    trials
 }
 
-fn run_trial(planned: SelectedTrial, shared: &RunShared) -> Result<Completion, Failed> {
+/// `scenarios/<id>-<hash>` (plus the trial's index for per-test servers): ids repeat across
+/// suites, the hash of the whole configuration does not.
+fn scenario_folder(scenario: &Scenario, trial: Option<usize>) -> String {
+    let hash = xxhash_rust::xxh3::xxh3_64(format!("{scenario:?}").as_bytes());
+    let id: String = scenario
+        .id_or("scenario")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match trial {
+        None => format!("{id}-{:08x}", hash as u32),
+        Some(i) => format!("{id}-{:08x}-trial{i}", hash as u32),
+    }
+}
+
+fn run_trial(
+    planned: SelectedTrial,
+    slot: Option<Arc<ScenarioSlot>>,
+    shared: &RunShared,
+) -> Result<Completion, Failed> {
     let SelectedTrial {
         name,
         case,
@@ -65,6 +115,7 @@ fn run_trial(planned: SelectedTrial, shared: &RunShared) -> Result<Completion, F
                 scenario.clone(),
                 output_dir,
                 shared.gpus,
+                slot,
             );
             match catch_unwind(AssertUnwindSafe(|| case.body.call(&ctx))) {
                 Ok(Ok(())) => TrialStatus::Passed,

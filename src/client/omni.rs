@@ -1,0 +1,258 @@
+//! `send_omni_request`: chat completions with text, audio and image outputs, streamed or not.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use super::response::{AudioOutput, ErrorContract, OmniResponse};
+use super::transport::{self, TransportError};
+use super::{Client, OmniRequest, runtime};
+use crate::media::{Audio, Frame, data_url, picture, wav};
+use crate::outcome::TestError;
+use crate::validators;
+
+impl Client {
+    /// Sends `request_num` identical requests concurrently and validates every answer at the
+    /// client's run level.
+    pub fn send_omni_request(
+        &self,
+        request: &OmniRequest,
+        request_num: usize,
+    ) -> Result<Vec<OmniResponse>, TestError> {
+        let body = request.body();
+        let format = request
+            .audio_format
+            .clone()
+            .unwrap_or_else(|| "wav".to_owned());
+        let sends = (0..request_num.max(1)).map(|_| self.omni_once(&body, request.stream, &format));
+        let results = runtime::block_on(futures_util::future::join_all(sends));
+        let mut responses = Vec::with_capacity(results.len());
+        for (i, result) in results.into_iter().enumerate() {
+            let response = result.map_err(|err| {
+                err.context(format!("omni request {}/{}", i + 1, request_num.max(1)))
+            })?;
+            validators::check_omni(&response, request, self.run_level, self).map_err(|err| {
+                err.context(format!("omni request {}/{}", i + 1, request_num.max(1)))
+            })?;
+            responses.push(response);
+        }
+        Ok(responses)
+    }
+
+    async fn omni_once(
+        &self,
+        body: &Value,
+        stream: bool,
+        format: &str,
+    ) -> Result<OmniResponse, TestError> {
+        let started = Instant::now();
+        let url = self.url("/v1/chat/completions");
+        let sent = self
+            .http
+            .post(&url)
+            .json(body)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        let response =
+            sent.map_err(|e| self.explain(TransportError::new("POST", &url, started, &e)))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let body = response.bytes().await.unwrap_or_default();
+            return Err(status_failure(status, &body));
+        }
+        let mut parsed = if stream {
+            self.read_stream(response, &url, started, format).await?
+        } else {
+            let http = transport::read(response, "POST", &url, started)
+                .await
+                .map_err(|e| self.explain(e))?;
+            let json = http.json.clone().ok_or_else(|| {
+                TestError::failure(format!("the answer is not JSON: {}", http.text()))
+            })?;
+            parse_completion(&json, format)?
+        };
+        parsed.e2e_latency = started.elapsed();
+        Ok(parsed)
+    }
+
+    async fn read_stream(
+        &self,
+        response: reqwest::Response,
+        url: &str,
+        started: Instant,
+        format: &str,
+    ) -> Result<OmniResponse, TestError> {
+        let mut events = response.bytes_stream().eventsource();
+        let mut out = OmniResponse::default();
+        let mut text = String::new();
+        let mut segments = Vec::new();
+        let mut done = false;
+        while let Some(event) = events.next().await {
+            let event = event.map_err(|e| {
+                let reason = format!("the stream broke after {} chunk(s): {e}", out.chunks);
+                self.explain(TransportError::Failed {
+                    method: "POST".into(),
+                    url: url.into(),
+                    elapsed: started.elapsed(),
+                    detail: reason,
+                })
+            })?;
+            if event.data == "[DONE]" {
+                done = true;
+                break;
+            }
+            let chunk: Value = serde_json::from_str(&event.data).map_err(|e| {
+                TestError::failure(format!(
+                    "chunk {} is not JSON ({e}): {}",
+                    out.chunks + 1,
+                    event.data
+                ))
+            })?;
+            if let Some(error) = chunk
+                .get("error")
+                .and_then(|_| ErrorContract::parse(&chunk))
+            {
+                return Err(TestError::failure(format!(
+                    "error chunk inside a 200 stream after {} chunk(s): {} (type {:?}, code {:?})",
+                    out.chunks, error.message, error.kind, error.code
+                )));
+            }
+            out.chunks += 1;
+            record_usage(&mut out, &chunk);
+            let modality = chunk["modality"].as_str().unwrap_or("text");
+            for choice in chunk["choices"].as_array().into_iter().flatten() {
+                if let Some(reason) = choice["finish_reason"].as_str() {
+                    out.finish_reason = Some(reason.to_owned());
+                }
+                let content = &choice["delta"]["content"];
+                match (modality, content) {
+                    ("audio", Value::String(segment)) if !segment.is_empty() => {
+                        segments.push(segment.clone())
+                    }
+                    ("image", Value::Array(items)) => out.images.extend(decode_images(items)?),
+                    (_, Value::String(piece)) => text.push_str(piece),
+                    _ => {}
+                }
+            }
+        }
+        if !done {
+            return Err(TestError::failure(format!(
+                "the stream ended without [DONE] after {} chunk(s): truncated",
+                out.chunks
+            )));
+        }
+        if !text.is_empty() || out.chunks > 0 && segments.is_empty() && out.images.is_empty() {
+            out.text = Some(text);
+        }
+        if !segments.is_empty() {
+            out.audio = Some(decode_segments(&segments, format)?);
+        }
+        Ok(out)
+    }
+}
+
+/// A failure for a non-200 answer, quoting the error object.
+pub(crate) fn status_failure(status: u16, body: &[u8]) -> TestError {
+    let detail = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|json| ErrorContract::parse(&json))
+        .map_or_else(
+            || String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
+            |e| e.message,
+        );
+    TestError::failure(format!("the server answered {status}: {detail}"))
+}
+
+fn record_usage(out: &mut OmniResponse, value: &Value) {
+    let usage = &value["usage"];
+    if usage.is_object() {
+        out.prompt_tokens = usage["prompt_tokens"].as_u64().or(out.prompt_tokens);
+        out.completion_tokens = usage["completion_tokens"]
+            .as_u64()
+            .or(out.completion_tokens);
+        out.cached_tokens = usage["prompt_tokens_details"]["cached_tokens"]
+            .as_u64()
+            .or(out.cached_tokens);
+    }
+}
+
+/// Parses vLLM-Omni's non-streaming shape: one choice per output modality.
+fn parse_completion(json: &Value, format: &str) -> Result<OmniResponse, TestError> {
+    let mut out = OmniResponse::default();
+    record_usage(&mut out, json);
+    let choices = json["choices"]
+        .as_array()
+        .ok_or_else(|| TestError::failure(format!("no `choices` in the answer: {json}")))?;
+    for choice in choices {
+        let message = &choice["message"];
+        if let Some(reason) = choice["finish_reason"].as_str() {
+            out.finish_reason = Some(reason.to_owned());
+        }
+        match &message["content"] {
+            Value::String(text) => {
+                out.text = Some(text.clone());
+                if !choice["logprobs"].is_null() {
+                    out.logprobs = Some(choice["logprobs"].clone());
+                }
+            }
+            Value::Array(items) => out.images.extend(decode_images(items)?),
+            _ => {}
+        }
+        if let Some(data) = message["audio"]["data"].as_str() {
+            out.audio = Some(decode_segments(&[data.to_owned()], format)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes the images of a content list (`image_url` items with `data:` URLs).
+pub(crate) fn decode_images(items: &[Value]) -> Result<Vec<Frame>, TestError> {
+    items
+        .iter()
+        .filter_map(|item| item["image_url"]["url"].as_str())
+        .map(|url| {
+            let decoded = data_url::decode(url)
+                .map_err(|e| TestError::failure(format!("image output: {e}")))?;
+            picture::decode_image(&decoded.bytes)
+                .map_err(|e| TestError::failure(format!("image output: {e}")))
+        })
+        .collect()
+}
+
+/// Decodes base64 audio segments, each a self-contained file (or raw PCM), and joins them.
+pub(crate) fn decode_segments(segments: &[String], format: &str) -> Result<AudioOutput, TestError> {
+    let mut joined: Option<Audio> = None;
+    for (i, segment) in segments.iter().enumerate() {
+        let bytes = BASE64
+            .decode(segment.trim())
+            .map_err(|e| TestError::failure(format!("audio segment {i}: bad base64 ({e})")))?;
+        let audio = match format {
+            "pcm" | "pcm16" => wav::decode_pcm16(&bytes, 24_000, 1),
+            _ => wav::decode_any(&bytes),
+        }
+        .map_err(|e| TestError::failure(format!("audio segment {i}: {e}")))?;
+        joined = Some(match joined {
+            None => audio,
+            Some(mut all) => {
+                let audio = if audio.sample_rate == all.sample_rate {
+                    audio
+                } else {
+                    wav::resample(&audio, all.sample_rate)
+                };
+                all.samples.extend(audio.samples);
+                all
+            }
+        });
+    }
+    let audio = joined.ok_or_else(|| TestError::failure("no audio segments"))?;
+    Ok(AudioOutput {
+        audio,
+        segments: segments.len(),
+        format: format.to_owned(),
+    })
+}

@@ -1,0 +1,39 @@
+//! The embedded mock server: a CPU stand-in for vLLM-Omni that behaves like it on the wire.
+//!
+//! `omnitest mock-server MODEL [vllm serve flags] [mock flags]` starts an axum server with the
+//! routes, wire formats and error answers of vLLM-Omni for the model's profile, real media
+//! (WAV, PNG/JPEG, H.264 MP4), honest content (it describes what pixel and sample analysis
+//! finds, and decodes only its own speech), a continuous-batching timing model, and faults on
+//! demand.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | the command line and effective configuration |
+//! | [`serve_flags`] | the `vllm serve` flags accepted and recorded |
+//! | [`deploy`] | the deploy / stage-config YAML |
+//! | [`profile`] | which routes and modalities a model has |
+//! | [`engine`] | the timing model |
+//! | [`faults`] | faults on demand |
+//! | [`metrics`] | Prometheus families |
+//! | [`content`] | perception and generation |
+//! | [`text`] | tokenizer and filler text |
+//! | [`routes`] | the HTTP API |
+//! | [`server`] | binding and serving |
+
+pub mod config;
+pub mod content;
+pub mod deploy;
+pub mod engine;
+pub mod errors;
+pub mod faults;
+pub mod metrics;
+pub mod profile;
+pub mod routes;
+pub mod runner;
+pub mod serve_flags;
+pub mod server;
+pub mod state;
+pub mod text;
+pub mod validate;
+
+pub use server::run;
