@@ -6,26 +6,14 @@ use std::path::PathBuf;
 
 const MODULES: usize = 100;
 const TESTS_PER_MODULE: usize = 100;
-const FUNCTIONS: [&str; 8] = [
-    "diffusion",
-    "omni",
-    "tts",
-    "cache",
-    "parallel",
-    "sp",
-    "example",
-    "benchmark",
-];
+const FUNCTIONS: [&str; 8] = ["diffusion", "omni", "tts", "cache", "parallel", "sp", "example", "benchmark"];
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=CARGO_FEATURE_SYNTHETIC_CASES");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let source = if std::env::var_os("CARGO_FEATURE_SYNTHETIC_CASES").is_some() {
-        synthetic_suite()
-    } else {
-        String::new()
-    };
+    let source =
+        if std::env::var_os("CARGO_FEATURE_SYNTHETIC_CASES").is_some() { synthetic_suite() } else { String::new() };
     std::fs::write(out.join("synthetic_cases.rs"), source).expect("OUT_DIR is writable");
 }
 
@@ -34,10 +22,7 @@ fn main() {
 fn synthetic_suite() -> String {
     let mut out = String::new();
     for module in 0..MODULES {
-        let _ = writeln!(
-            out,
-            "pub mod s{module:03} {{\n    use omnitest::prelude::*;\n    omni_test! {{"
-        );
+        let _ = writeln!(out, "pub mod s{module:03} {{\n    use omnitest::prelude::*;\n    omni_test! {{");
         for test in 0..TESTS_PER_MODULE {
             let i = module * TESTS_PER_MODULE + test;
             let levels = match i % 3 {

@@ -33,26 +33,17 @@ pub struct TestError {
 impl TestError {
     /// An assertion failure.
     pub fn failure(message: impl Into<String>) -> TestError {
-        TestError {
-            kind: ErrorKind::Failure,
-            message: message.into(),
-        }
+        TestError { kind: ErrorKind::Failure, message: message.into() }
     }
 
     /// A harness error: the test could not be carried out.
     pub fn harness(message: impl Into<String>) -> TestError {
-        TestError {
-            kind: ErrorKind::Harness,
-            message: message.into(),
-        }
+        TestError { kind: ErrorKind::Harness, message: message.into() }
     }
 
     /// The test does not apply here; it is reported ignored with `reason`.
     pub fn ignored(reason: impl Into<String>) -> TestError {
-        TestError {
-            kind: ErrorKind::Ignored,
-            message: reason.into(),
-        }
+        TestError { kind: ErrorKind::Ignored, message: reason.into() }
     }
 
     /// The kind.
@@ -68,10 +59,7 @@ impl TestError {
     /// Prefixes the message with what was being done.
     #[must_use]
     pub fn context(self, what: impl fmt::Display) -> TestError {
-        TestError {
-            kind: self.kind,
-            message: format!("{what}: {}", self.message),
-        }
+        TestError { kind: self.kind, message: format!("{what}: {}", self.message) }
     }
 }
 

@@ -35,9 +35,7 @@ impl Client {
                 if answer.status != 200 {
                     return Err(status_failure(answer.status, &answer.body));
                 }
-                let json = answer
-                    .json
-                    .ok_or_else(|| TestError::failure("the answer is not JSON"))?;
+                let json = answer.json.ok_or_else(|| TestError::failure("the answer is not JSON"))?;
                 for choice in json["choices"].as_array().into_iter().flatten() {
                     let message = &choice["message"];
                     match &message["content"] {
@@ -46,20 +44,13 @@ impl Client {
                         _ => {}
                     }
                     if let Some(data) = message["audio"]["data"].as_str() {
-                        merged
-                            .audios
-                            .push(decode_segments(&[data.to_owned()], "wav")?.audio);
+                        merged.audios.push(decode_segments(&[data.to_owned()], "wav")?.audio);
                     }
                 }
             }
             merged.e2e_latency = started.elapsed();
-            validators::check_diffusion(&merged, request, self.run_level).map_err(|err| {
-                err.context(format!(
-                    "diffusion request {}/{}",
-                    copy + 1,
-                    request_num.max(1)
-                ))
-            })?;
+            validators::check_diffusion(&merged, request, self.run_level)
+                .map_err(|err| err.context(format!("diffusion request {}/{}", copy + 1, request_num.max(1))))?;
             responses.push(merged);
         }
         Ok(responses)
@@ -75,19 +66,12 @@ impl Client {
     }
 
     /// `POST /v1/images/edits` with `image` (bytes) and form `fields`.
-    pub fn images_edits(
-        &self,
-        image: Vec<u8>,
-        fields: &[(&str, &str)],
-    ) -> Result<DiffusionResponse, TestError> {
+    pub fn images_edits(&self, image: Vec<u8>, fields: &[(&str, &str)]) -> Result<DiffusionResponse, TestError> {
         let started = Instant::now();
-        let answer =
-            self.post_multipart("/v1/images/edits", fields, &[("image", "image.png", image)])?;
+        let answer = self.post_multipart("/v1/images/edits", fields, &[("image", "image.png", image)])?;
         let response = images_answer(&answer, started)?;
-        let body: serde_json::Map<String, Value> = fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-            .collect();
+        let body: serde_json::Map<String, Value> =
+            fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
         validators::check_images_api(&response, &Value::Object(body), self.run_level)?;
         Ok(response)
     }
@@ -102,9 +86,9 @@ impl Client {
     ) -> Result<Vec<DiffusionResponse>, TestError> {
         let mut responses = Vec::new();
         for copy in 0..request_num.max(1) {
-            let response = self.video_job(request).map_err(|err| {
-                err.context(format!("video job {}/{}", copy + 1, request_num.max(1)))
-            })?;
+            let response = self
+                .video_job(request)
+                .map_err(|err| err.context(format!("video job {}/{}", copy + 1, request_num.max(1))))?;
             validators::check_video_job(&response, request, self.run_level)?;
             responses.push(response);
         }
@@ -112,15 +96,11 @@ impl Client {
     }
 
     fn video_job(&self, request: &VideoRequest) -> Result<DiffusionResponse, TestError> {
-        let fields: Vec<(&str, &str)> = request
-            .form
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let fields: Vec<(&str, &str)> = request.form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let files = match &request.input_reference {
             Some(url) => {
-                let reference = data_url::decode(url)
-                    .map_err(|e| TestError::harness(format!("input_reference: {e}")))?;
+                let reference =
+                    data_url::decode(url).map_err(|e| TestError::harness(format!("input_reference: {e}")))?;
                 vec![("input_reference", "reference", reference.bytes)]
             }
             None => vec![],
@@ -130,14 +110,8 @@ impl Client {
             return Err(status_failure(created.status, &created.body));
         }
         let started = Instant::now();
-        let id = created
-            .json
-            .as_ref()
-            .and_then(|j| j["id"].as_str())
-            .map(str::to_owned);
-        let id = id.ok_or_else(|| {
-            TestError::failure(format!("the job answer has no `id`: {}", created.text()))
-        })?;
+        let id = created.json.as_ref().and_then(|j| j["id"].as_str()).map(str::to_owned);
+        let id = id.ok_or_else(|| TestError::failure(format!("the job answer has no `id`: {}", created.text())))?;
         let deadline = started + Duration::from_secs(request.timeout_s);
         loop {
             let polled = self.get(&format!("/v1/videos/{id}"))?;
@@ -147,9 +121,7 @@ impl Client {
                 Some("failed") => {
                     // The server's field is `error` ({code, message}); the seed read `last_error`.
                     let error = &job["error"];
-                    let message = error["message"]
-                        .as_str()
-                        .map_or_else(|| error.to_string(), str::to_owned);
+                    let message = error["message"].as_str().map_or_else(|| error.to_string(), str::to_owned);
                     return Err(TestError::failure(format!(
                         "video job {id} failed: {message} (code {})",
                         error["code"]
@@ -169,23 +141,16 @@ impl Client {
                     request.timeout_s
                 )));
             }
-            std::thread::sleep(
-                Duration::from_millis(if cfg!(test) { 50 } else { 200 })
-                    .min(Duration::from_secs(2)),
-            );
+            std::thread::sleep(Duration::from_millis(if cfg!(test) { 50 } else { 200 }).min(Duration::from_secs(2)));
         }
         let latency = started.elapsed();
         let content = self.get(&format!("/v1/videos/{id}/content"))?;
         if content.status != 200 {
             return Err(status_failure(content.status, &content.body));
         }
-        let info = video::probe(&content.body)
-            .map_err(|e| TestError::failure(format!("video {id}: {e}")))?;
+        let info = video::probe(&content.body).map_err(|e| TestError::failure(format!("video {id}: {e}")))?;
         Ok(DiffusionResponse {
-            videos: vec![VideoOutput {
-                bytes: content.body,
-                info,
-            }],
+            videos: vec![VideoOutput { bytes: content.body, info }],
             e2e_latency: latency,
             ..DiffusionResponse::default()
         })
@@ -197,29 +162,18 @@ fn images_answer(answer: &HttpResponse, started: Instant) -> Result<DiffusionRes
     if answer.status != 200 {
         return Err(status_failure(answer.status, &answer.body));
     }
-    let json = answer
-        .json
-        .as_ref()
-        .ok_or_else(|| TestError::failure(format!("the answer is not JSON: {}", answer.text())))?;
-    let data = json["data"]
-        .as_array()
-        .ok_or_else(|| TestError::failure(format!("no `data` in the answer: {json}")))?;
+    let json =
+        answer.json.as_ref().ok_or_else(|| TestError::failure(format!("the answer is not JSON: {}", answer.text())))?;
+    let data = json["data"].as_array().ok_or_else(|| TestError::failure(format!("no `data` in the answer: {json}")))?;
     let images = data
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let b64 = item["b64_json"]
-                .as_str()
-                .ok_or_else(|| TestError::failure(format!("data[{i}] has no b64_json")))?;
-            let bytes = BASE64
-                .decode(b64)
-                .map_err(|e| TestError::failure(format!("data[{i}]: bad base64 ({e})")))?;
+            let b64 =
+                item["b64_json"].as_str().ok_or_else(|| TestError::failure(format!("data[{i}] has no b64_json")))?;
+            let bytes = BASE64.decode(b64).map_err(|e| TestError::failure(format!("data[{i}]: bad base64 ({e})")))?;
             picture::decode_image(&bytes).map_err(|e| TestError::failure(format!("data[{i}]: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(DiffusionResponse {
-        images,
-        e2e_latency: started.elapsed(),
-        ..DiffusionResponse::default()
-    })
+    Ok(DiffusionResponse { images, e2e_latency: started.elapsed(), ..DiffusionResponse::default() })
 }

@@ -20,12 +20,10 @@ use std::time::Duration;
 
 pub use asr::Transcription;
 pub use request::{
-    DiffusionRequest, KeyWords, Messages, Modality, OmniRequest, SpeechMode, SpeechRequest,
-    VideoRequest,
+    DiffusionRequest, KeyWords, Messages, Modality, OmniRequest, SpeechMode, SpeechRequest, VideoRequest,
 };
 pub use response::{
-    AudioOutput, DiffusionResponse, ErrorContract, ErrorShape, HttpResponse, OmniResponse,
-    SpeechResponse, VideoOutput,
+    AudioOutput, DiffusionResponse, ErrorContract, ErrorShape, HttpResponse, OmniResponse, SpeechResponse, VideoOutput,
 };
 
 use crate::fixtures::Server;
@@ -47,10 +45,7 @@ impl Client {
     /// A client for the server at `base_url` (`http://127.0.0.1:PORT`).
     pub fn new(base_url: impl Into<String>, run_level: Level) -> Client {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap_or_default();
+        let http = reqwest::Client::builder().no_proxy().build().unwrap_or_default();
         Client {
             asr: Transcription::at(&base_url),
             base_url,
@@ -119,11 +114,7 @@ impl Client {
     }
 
     /// A JSON POST, with whatever status comes back.
-    pub fn post_json(
-        &self,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> Result<HttpResponse, TestError> {
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<HttpResponse, TestError> {
         self.raw(self.http.post(self.url(path)).json(body))
     }
 
@@ -134,12 +125,7 @@ impl Client {
         body: impl Into<Vec<u8>>,
         content_type: &str,
     ) -> Result<HttpResponse, TestError> {
-        self.raw(
-            self.http
-                .post(self.url(path))
-                .header("content-type", content_type)
-                .body(body.into()),
-        )
+        self.raw(self.http.post(self.url(path)).header("content-type", content_type).body(body.into()))
     }
 
     /// A multipart POST: text fields, and files as `(field, file name, bytes)`.
@@ -167,23 +153,15 @@ impl Client {
     }
 
     fn raw(&self, request: reqwest::RequestBuilder) -> Result<HttpResponse, TestError> {
-        runtime::block_on(transport::send(request.timeout(self.timeout)))
-            .map_err(|err| self.explain(err))
+        runtime::block_on(transport::send(request.timeout(self.timeout))).map_err(|err| self.explain(err))
     }
 
     /// Turns a transport error into a failure that says what happened to the server.
     fn explain(&self, err: transport::TransportError) -> TestError {
-        match self
-            .server
-            .as_ref()
-            .and_then(|server| server.exit_status().map(|status| (server, status)))
-        {
+        match self.server.as_ref().and_then(|server| server.exit_status().map(|status| (server, status))) {
             Some((server, status)) => TestError::failure(format!(
                 "{err}\nthe server exited ({status}) during the request; log {}:\n{}",
-                server
-                    .log_path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
+                server.log_path().map(|p| p.display().to_string()).unwrap_or_default(),
                 server.log_tail(40)
             )),
             None => TestError::failure(err.to_string()),

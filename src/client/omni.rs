@@ -18,48 +18,27 @@ use crate::validators;
 impl Client {
     /// Sends `request_num` identical requests concurrently and validates every answer at the
     /// client's run level.
-    pub fn send_omni_request(
-        &self,
-        request: &OmniRequest,
-        request_num: usize,
-    ) -> Result<Vec<OmniResponse>, TestError> {
+    pub fn send_omni_request(&self, request: &OmniRequest, request_num: usize) -> Result<Vec<OmniResponse>, TestError> {
         let body = request.body();
-        let format = request
-            .audio_format
-            .clone()
-            .unwrap_or_else(|| "wav".to_owned());
+        let format = request.audio_format.clone().unwrap_or_else(|| "wav".to_owned());
         let sends = (0..request_num.max(1)).map(|_| self.omni_once(&body, request.stream, &format));
         let results = runtime::block_on(futures_util::future::join_all(sends));
         let mut responses = Vec::with_capacity(results.len());
         for (i, result) in results.into_iter().enumerate() {
-            let response = result.map_err(|err| {
-                err.context(format!("omni request {}/{}", i + 1, request_num.max(1)))
-            })?;
-            validators::check_omni(&response, request, self.run_level, self).map_err(|err| {
-                err.context(format!("omni request {}/{}", i + 1, request_num.max(1)))
-            })?;
+            let response =
+                result.map_err(|err| err.context(format!("omni request {}/{}", i + 1, request_num.max(1))))?;
+            validators::check_omni(&response, request, self.run_level, self)
+                .map_err(|err| err.context(format!("omni request {}/{}", i + 1, request_num.max(1))))?;
             responses.push(response);
         }
         Ok(responses)
     }
 
-    async fn omni_once(
-        &self,
-        body: &Value,
-        stream: bool,
-        format: &str,
-    ) -> Result<OmniResponse, TestError> {
+    async fn omni_once(&self, body: &Value, stream: bool, format: &str) -> Result<OmniResponse, TestError> {
         let started = Instant::now();
         let url = self.url("/v1/chat/completions");
-        let sent = self
-            .http
-            .post(&url)
-            .json(body)
-            .timeout(self.timeout)
-            .send()
-            .await;
-        let response =
-            sent.map_err(|e| self.explain(TransportError::new("POST", &url, started, &e)))?;
+        let sent = self.http.post(&url).json(body).timeout(self.timeout).send().await;
+        let response = sent.map_err(|e| self.explain(TransportError::new("POST", &url, started, &e)))?;
         let status = response.status().as_u16();
         if status != 200 {
             let body = response.bytes().await.unwrap_or_default();
@@ -68,12 +47,11 @@ impl Client {
         let mut parsed = if stream {
             self.read_stream(response, &url, started, format).await?
         } else {
-            let http = transport::read(response, "POST", &url, started)
-                .await
-                .map_err(|e| self.explain(e))?;
-            let json = http.json.clone().ok_or_else(|| {
-                TestError::failure(format!("the answer is not JSON: {}", http.text()))
-            })?;
+            let http = transport::read(response, "POST", &url, started).await.map_err(|e| self.explain(e))?;
+            let json = http
+                .json
+                .clone()
+                .ok_or_else(|| TestError::failure(format!("the answer is not JSON: {}", http.text())))?;
             parse_completion(&json, format)?
         };
         parsed.e2e_latency = started.elapsed();
@@ -107,16 +85,9 @@ impl Client {
                 break;
             }
             let chunk: Value = serde_json::from_str(&event.data).map_err(|e| {
-                TestError::failure(format!(
-                    "chunk {} is not JSON ({e}): {}",
-                    out.chunks + 1,
-                    event.data
-                ))
+                TestError::failure(format!("chunk {} is not JSON ({e}): {}", out.chunks + 1, event.data))
             })?;
-            if let Some(error) = chunk
-                .get("error")
-                .and_then(|_| ErrorContract::parse(&chunk))
-            {
+            if let Some(error) = chunk.get("error").and_then(|_| ErrorContract::parse(&chunk)) {
                 return Err(TestError::failure(format!(
                     "error chunk inside a 200 stream after {} chunk(s): {} (type {:?}, code {:?})",
                     out.chunks, error.message, error.kind, error.code
@@ -131,9 +102,7 @@ impl Client {
                 }
                 let content = &choice["delta"]["content"];
                 match (modality, content) {
-                    ("audio", Value::String(segment)) if !segment.is_empty() => {
-                        segments.push(segment.clone())
-                    }
+                    ("audio", Value::String(segment)) if !segment.is_empty() => segments.push(segment.clone()),
                     ("image", Value::Array(items)) => out.images.extend(decode_images(items)?),
                     (_, Value::String(piece)) => text.push_str(piece),
                     _ => {}
@@ -161,10 +130,7 @@ pub(crate) fn status_failure(status: u16, body: &[u8]) -> TestError {
     let detail = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|json| ErrorContract::parse(&json))
-        .map_or_else(
-            || String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
-            |e| e.message,
-        );
+        .map_or_else(|| String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(), |e| e.message);
     TestError::failure(format!("the server answered {status}: {detail}"))
 }
 
@@ -172,12 +138,8 @@ fn record_usage(out: &mut OmniResponse, value: &Value) {
     let usage = &value["usage"];
     if usage.is_object() {
         out.prompt_tokens = usage["prompt_tokens"].as_u64().or(out.prompt_tokens);
-        out.completion_tokens = usage["completion_tokens"]
-            .as_u64()
-            .or(out.completion_tokens);
-        out.cached_tokens = usage["prompt_tokens_details"]["cached_tokens"]
-            .as_u64()
-            .or(out.cached_tokens);
+        out.completion_tokens = usage["completion_tokens"].as_u64().or(out.completion_tokens);
+        out.cached_tokens = usage["prompt_tokens_details"]["cached_tokens"].as_u64().or(out.cached_tokens);
     }
 }
 
@@ -185,9 +147,8 @@ fn record_usage(out: &mut OmniResponse, value: &Value) {
 fn parse_completion(json: &Value, format: &str) -> Result<OmniResponse, TestError> {
     let mut out = OmniResponse::default();
     record_usage(&mut out, json);
-    let choices = json["choices"]
-        .as_array()
-        .ok_or_else(|| TestError::failure(format!("no `choices` in the answer: {json}")))?;
+    let choices =
+        json["choices"].as_array().ok_or_else(|| TestError::failure(format!("no `choices` in the answer: {json}")))?;
     for choice in choices {
         let message = &choice["message"];
         if let Some(reason) = choice["finish_reason"].as_str() {
@@ -216,10 +177,8 @@ pub(crate) fn decode_images(items: &[Value]) -> Result<Vec<Frame>, TestError> {
         .iter()
         .filter_map(|item| item["image_url"]["url"].as_str())
         .map(|url| {
-            let decoded = data_url::decode(url)
-                .map_err(|e| TestError::failure(format!("image output: {e}")))?;
-            picture::decode_image(&decoded.bytes)
-                .map_err(|e| TestError::failure(format!("image output: {e}")))
+            let decoded = data_url::decode(url).map_err(|e| TestError::failure(format!("image output: {e}")))?;
+            picture::decode_image(&decoded.bytes).map_err(|e| TestError::failure(format!("image output: {e}")))
         })
         .collect()
 }
@@ -239,20 +198,13 @@ pub(crate) fn decode_segments(segments: &[String], format: &str) -> Result<Audio
         joined = Some(match joined {
             None => audio,
             Some(mut all) => {
-                let audio = if audio.sample_rate == all.sample_rate {
-                    audio
-                } else {
-                    wav::resample(&audio, all.sample_rate)
-                };
+                let audio =
+                    if audio.sample_rate == all.sample_rate { audio } else { wav::resample(&audio, all.sample_rate) };
                 all.samples.extend(audio.samples);
                 all
             }
         });
     }
     let audio = joined.ok_or_else(|| TestError::failure("no audio segments"))?;
-    Ok(AudioOutput {
-        audio,
-        segments: segments.len(),
-        format: format.to_owned(),
-    })
+    Ok(AudioOutput { audio, segments: segments.len(), format: format.to_owned() })
 }

@@ -12,29 +12,18 @@ pub struct Messages {
 impl Messages {
     /// One user message with `text` (media parts are added before the text, as the seed does).
     pub fn user(text: impl Into<String>) -> Messages {
-        Messages {
-            messages: vec![
-                json!({"role": "user", "content": [{"type": "text", "text": text.into()}]}),
-            ],
-        }
+        Messages { messages: vec![json!({"role": "user", "content": [{"type": "text", "text": text.into()}]})] }
     }
 
     /// Prepends a system message.
     #[must_use]
     pub fn system(mut self, text: impl Into<String>) -> Messages {
-        self.messages.insert(
-            0,
-            json!({"role": "system", "content": [{"type": "text", "text": text.into()}]}),
-        );
+        self.messages.insert(0, json!({"role": "system", "content": [{"type": "text", "text": text.into()}]}));
         self
     }
 
     fn push_part(mut self, part: Value) -> Messages {
-        if let Some(content) = self
-            .messages
-            .last_mut()
-            .and_then(|m| m["content"].as_array_mut())
-        {
+        if let Some(content) = self.messages.last_mut().and_then(|m| m["content"].as_array_mut()) {
             let at = content.len().saturating_sub(1);
             content.insert(at, part);
         }
@@ -88,10 +77,7 @@ pub struct KeyWords {
 
 impl KeyWords {
     fn with(mut self, label: &str, words: impl IntoIterator<Item = impl Into<String>>) -> KeyWords {
-        self.groups.push((
-            label.to_owned(),
-            words.into_iter().map(Into::into).collect(),
-        ));
+        self.groups.push((label.to_owned(), words.into_iter().map(Into::into).collect()));
         self
     }
 
@@ -274,10 +260,7 @@ impl OmniRequest {
         body.insert("model".into(), json!(self.model));
         body.insert("messages".into(), self.messages.to_json());
         body.insert("stream".into(), json!(self.stream));
-        body.insert(
-            "modalities".into(),
-            json!(self.modalities.iter().map(|m| m.name()).collect::<Vec<_>>()),
-        );
+        body.insert("modalities".into(), json!(self.modalities.iter().map(|m| m.name()).collect::<Vec<_>>()));
         if self.stream {
             body.insert("stream_options".into(), json!({"include_usage": true}));
         }
@@ -513,10 +496,7 @@ impl DiffusionRequest {
                 body.insert("height".into(), json!(height));
             }
             if let Some(n) = self.num_outputs {
-                body.insert(
-                    "num_outputs_per_prompt".into(),
-                    json!(if self.sizes.len() > 1 { 1 } else { n }),
-                );
+                body.insert("num_outputs_per_prompt".into(), json!(if self.sizes.len() > 1 { 1 } else { n }));
             }
             if let Some(steps) = self.num_inference_steps {
                 body.insert("num_inference_steps".into(), json!(steps));
@@ -525,19 +505,12 @@ impl DiffusionRequest {
                 body.insert("seed".into(), json!(seed));
             }
             if let Some(modalities) = &self.modalities {
-                body.insert(
-                    "modalities".into(),
-                    json!(modalities.iter().map(|m| m.name()).collect::<Vec<_>>()),
-                );
+                body.insert("modalities".into(), json!(modalities.iter().map(|m| m.name()).collect::<Vec<_>>()));
             }
             body.extend(self.extra_body.clone());
             Value::Object(body)
         };
-        if self.sizes.is_empty() {
-            vec![base(None)]
-        } else {
-            self.sizes.iter().map(|s| base(Some(*s))).collect()
-        }
+        if self.sizes.is_empty() { vec![base(None)] } else { self.sizes.iter().map(|s| base(Some(*s))).collect() }
     }
 }
 
@@ -557,10 +530,7 @@ impl VideoRequest {
     /// A job for `prompt` with `model`.
     pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> VideoRequest {
         VideoRequest {
-            form: vec![
-                ("model".into(), model.into()),
-                ("prompt".into(), prompt.into()),
-            ],
+            form: vec![("model".into(), model.into()), ("prompt".into(), prompt.into())],
             input_reference: None,
             timeout_s: 300,
         }
@@ -576,10 +546,7 @@ impl VideoRequest {
 
     /// A form field's value.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.form
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.form.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// Uploads a reference (image or video, as a `data:` URL).
@@ -602,26 +569,18 @@ mod tests {
             .system("be brief");
         let json = messages.to_json();
         assert_eq!(json[0]["role"], "system");
-        let kinds: Vec<&str> = json[1]["content"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["type"].as_str().unwrap())
-            .collect();
+        let kinds: Vec<&str> =
+            json[1]["content"].as_array().unwrap().iter().map(|p| p["type"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["image_url", "video_url", "text"]);
     }
 
     #[test]
     fn per_size_diffusion_requests() {
-        let request = DiffusionRequest::new("m", Messages::user("a cat"))
-            .sizes(&[(256, 256), (512, 384)])
-            .num_outputs(2);
+        let request =
+            DiffusionRequest::new("m", Messages::user("a cat")).sizes(&[(256, 256), (512, 384)]).num_outputs(2);
         let bodies = request.bodies();
         assert_eq!(bodies.len(), 2);
-        assert_eq!(
-            (bodies[1]["width"].as_u64(), bodies[1]["height"].as_u64()),
-            (Some(512), Some(384))
-        );
+        assert_eq!((bodies[1]["width"].as_u64(), bodies[1]["height"].as_u64()), (Some(512), Some(384)));
         assert_eq!(bodies[0]["num_outputs_per_prompt"], 1);
     }
 }

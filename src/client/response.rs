@@ -61,9 +61,7 @@ impl ErrorContract {
         let detail = body.get("detail")?;
         Some(ErrorContract {
             shape: ErrorShape::Detail,
-            message: detail
-                .as_str()
-                .map_or_else(|| detail.to_string(), str::to_owned),
+            message: detail.as_str().map_or_else(|| detail.to_string(), str::to_owned),
             kind: None,
             code: None,
             param: None,
@@ -191,21 +189,16 @@ mod tests {
 
     #[test]
     fn parses_the_three_error_shapes() {
-        let nested = ErrorContract::parse(&json!({"error": {"message": "boom", "type": "InternalServerError", "param": null, "code": 500}})).unwrap();
-        assert_eq!(
-            (nested.shape, nested.code.clone()),
-            (ErrorShape::Nested, Some(json!(500)))
-        );
-        let flat = ErrorContract::parse(
-            &json!({"object": "error", "message": "boom", "type": "x", "code": 500}),
+        let nested = ErrorContract::parse(
+            &json!({"error": {"message": "boom", "type": "InternalServerError", "param": null, "code": 500}}),
         )
         .unwrap();
+        assert_eq!((nested.shape, nested.code.clone()), (ErrorShape::Nested, Some(json!(500))));
+        let flat =
+            ErrorContract::parse(&json!({"object": "error", "message": "boom", "type": "x", "code": 500})).unwrap();
         assert_eq!(flat.shape, ErrorShape::Flat);
         let detail = ErrorContract::parse(&json!({"detail": "Not Found"})).unwrap();
-        assert_eq!(
-            (detail.shape, detail.message.as_str()),
-            (ErrorShape::Detail, "Not Found")
-        );
+        assert_eq!((detail.shape, detail.message.as_str()), (ErrorShape::Detail, "Not Found"));
         assert!(ErrorContract::parse(&json!({"error": {"message": 5}})).is_none());
         assert!(ErrorContract::parse(&json!({"choices": []})).is_none());
     }

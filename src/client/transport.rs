@@ -25,12 +25,7 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    pub(crate) fn new(
-        method: &str,
-        url: &str,
-        started: Instant,
-        err: &reqwest::Error,
-    ) -> TransportError {
+    pub(crate) fn new(method: &str, url: &str, started: Instant, err: &reqwest::Error) -> TransportError {
         let mut detail = err.to_string();
         let mut source = std::error::Error::source(err);
         while let Some(cause) = source {
@@ -40,12 +35,7 @@ impl TransportError {
         if err.is_timeout() {
             detail = format!("timed out ({detail})");
         }
-        TransportError::Failed {
-            method: method.to_owned(),
-            url: url.to_owned(),
-            elapsed: started.elapsed(),
-            detail,
-        }
+        TransportError::Failed { method: method.to_owned(), url: url.to_owned(), elapsed: started.elapsed(), detail }
     }
 }
 
@@ -53,10 +43,7 @@ impl TransportError {
 pub async fn send(request: reqwest::RequestBuilder) -> Result<HttpResponse, TransportError> {
     let started = Instant::now();
     let (method, url) = describe(&request);
-    let response = request
-        .send()
-        .await
-        .map_err(|e| TransportError::new(&method, &url, started, &e))?;
+    let response = request.send().await.map_err(|e| TransportError::new(&method, &url, started, &e))?;
     read(response, &method, &url, started).await
 }
 
@@ -79,13 +66,7 @@ pub async fn read(
     } else {
         None
     };
-    Ok(HttpResponse {
-        status,
-        content_type,
-        body,
-        json,
-        elapsed: started.elapsed(),
-    })
+    Ok(HttpResponse { status, content_type, body, json, elapsed: started.elapsed() })
 }
 
 /// The method and URL of a request, for messages.
@@ -93,18 +74,10 @@ pub fn describe(request: &reqwest::RequestBuilder) -> (String, String) {
     request
         .try_clone()
         .and_then(|r| r.build().ok())
-        .map_or_else(
-            || ("request".to_owned(), String::new()),
-            |r| (r.method().to_string(), r.url().to_string()),
-        )
+        .map_or_else(|| ("request".to_owned(), String::new()), |r| (r.method().to_string(), r.url().to_string()))
 }
 
 /// The `content-type` header.
 pub fn content_type(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+    response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }

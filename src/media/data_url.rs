@@ -27,15 +27,11 @@ pub fn encode(mime: &str, bytes: &[u8]) -> String {
 
 /// Decodes a base64 data URL; `;name=value` parameters before `;base64` are accepted and dropped.
 pub fn decode(url: &str) -> Result<DataUrl, MediaError> {
-    let rest = strip_scheme(url).ok_or_else(|| {
-        invalid(format!(
-            "expected it to start with `data:`, got {}",
-            preview(url)
-        ))
-    })?;
-    let (header, data) = rest.split_once(',').ok_or_else(|| {
-        invalid("expected a comma between the media type and the data".to_owned())
-    })?;
+    let rest =
+        strip_scheme(url).ok_or_else(|| invalid(format!("expected it to start with `data:`, got {}", preview(url))))?;
+    let (header, data) = rest
+        .split_once(',')
+        .ok_or_else(|| invalid("expected a comma between the media type and the data".to_owned()))?;
     let mut parts = header.split(';');
     let mime = parts.next().unwrap_or_default().trim();
     let parameters: Vec<&str> = parts.collect();
@@ -50,31 +46,20 @@ pub fn decode(url: &str) -> Result<DataUrl, MediaError> {
         )));
     }
     if let Some(bad) = leading.iter().find(|parameter| !parameter.contains('=')) {
-        return Err(invalid(format!(
-            "parameter `{bad}` in the media type is not `name=value`"
-        )));
+        return Err(invalid(format!("parameter `{bad}` in the media type is not `name=value`")));
     }
     let mime = match mime {
         "" => DEFAULT_MIME,
         named if is_media_type(named) => named,
         other => {
-            return Err(invalid(format!(
-                "media type `{other}` is not `type/subtype`"
-            )));
+            return Err(invalid(format!("media type `{other}` is not `type/subtype`")));
         }
     };
     // Some servers drop the `=` padding; the bytes are the same either way.
     let bytes = STANDARD_PAD_INDIFFERENT
         .decode(data.trim())
-        .map_err(|error| {
-            invalid(format!(
-                "the base64 data after the comma is not valid: {error}"
-            ))
-        })?;
-    Ok(DataUrl {
-        mime: mime.to_owned(),
-        bytes,
-    })
+        .map_err(|error| invalid(format!("the base64 data after the comma is not valid: {error}")))?;
+    Ok(DataUrl { mime: mime.to_owned(), bytes })
 }
 
 /// The URL after a case-insensitive `data:` scheme.
@@ -85,8 +70,7 @@ fn strip_scheme(url: &str) -> Option<&str> {
 }
 
 fn is_media_type(mime: &str) -> bool {
-    mime.split_once('/')
-        .is_some_and(|(kind, subtype)| !kind.is_empty() && !subtype.is_empty())
+    mime.split_once('/').is_some_and(|(kind, subtype)| !kind.is_empty() && !subtype.is_empty())
 }
 
 /// The start of a string that may be megabytes long, for error messages.
@@ -99,10 +83,7 @@ fn preview(text: &str) -> String {
 }
 
 fn invalid(detail: String) -> MediaError {
-    MediaError::Invalid {
-        format: FORMAT,
-        detail,
-    }
+    MediaError::Invalid { format: FORMAT, detail }
 }
 
 #[cfg(test)]
@@ -121,23 +102,14 @@ mod tests {
 
     #[test]
     fn encodes_with_standard_base64() {
-        assert_eq!(
-            encode("image/png", b"hello?>"),
-            "data:image/png;base64,aGVsbG8/Pg=="
-        );
+        assert_eq!(encode("image/png", b"hello?>"), "data:image/png;base64,aGVsbG8/Pg==");
     }
 
     #[test]
     fn round_trips_every_byte_value() {
         let bytes: Vec<u8> = (0..=255).collect();
         let decoded = decode(&encode("audio/wav", &bytes)).unwrap();
-        assert_eq!(
-            decoded,
-            DataUrl {
-                mime: "audio/wav".to_owned(),
-                bytes
-            }
-        );
+        assert_eq!(decoded, DataUrl { mime: "audio/wav".to_owned(), bytes });
     }
 
     #[test]

@@ -34,11 +34,7 @@ pub struct Audio {
 impl Audio {
     /// Silence-free constructor for mono audio.
     pub fn mono(sample_rate: u32, samples: Vec<f32>) -> Audio {
-        Audio {
-            sample_rate,
-            channels: 1,
-            samples,
-        }
+        Audio { sample_rate, channels: 1, samples }
     }
 
     /// The number of frames (samples per channel).
@@ -48,11 +44,7 @@ impl Audio {
 
     /// The duration in seconds.
     pub fn duration_s(&self) -> f64 {
-        if self.sample_rate == 0 {
-            0.0
-        } else {
-            self.frames() as f64 / f64::from(self.sample_rate)
-        }
+        if self.sample_rate == 0 { 0.0 } else { self.frames() as f64 / f64::from(self.sample_rate) }
     }
 }
 
@@ -71,11 +63,7 @@ impl Frame {
     /// A frame filled with one colour.
     pub fn filled(width: u32, height: u32, colour: [u8; 3]) -> Frame {
         let pixels = width as usize * height as usize;
-        Frame {
-            width,
-            height,
-            rgb: colour.iter().copied().cycle().take(pixels * 3).collect(),
-        }
+        Frame { width, height, rgb: colour.iter().copied().cycle().take(pixels * 3).collect() }
     }
 
     /// The colour at (x, y).

@@ -59,12 +59,7 @@ pub fn encode_png(frame: &Frame) -> Result<Vec<u8>, MediaError> {
     check_frame(frame)?;
     let mut png = Vec::new();
     PngEncoder::new(&mut png)
-        .write_image(
-            &frame.rgb,
-            frame.width,
-            frame.height,
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(&frame.rgb, frame.width, frame.height, ExtendedColorType::Rgb8)
         .map_err(|error| encoding_failed("PNG encoding", error))?;
     Ok(png)
 }
@@ -80,12 +75,7 @@ pub fn encode_jpeg(frame: &Frame, quality: u8) -> Result<Vec<u8>, MediaError> {
     }
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, quality)
-        .write_image(
-            &frame.rgb,
-            frame.width,
-            frame.height,
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(&frame.rgb, frame.width, frame.height, ExtendedColorType::Rgb8)
         .map_err(|error| encoding_failed("JPEG encoding", error))?;
     Ok(jpeg)
 }
@@ -93,14 +83,9 @@ pub fn encode_jpeg(frame: &Frame, quality: u8) -> Result<Vec<u8>, MediaError> {
 /// Decodes a PNG or JPEG of any colour type to RGB8; alpha is dropped, 16-bit is narrowed.
 pub fn decode_image(bytes: &[u8]) -> Result<Frame, MediaError> {
     let format = recognise(bytes)?;
-    let decoded = image::load_from_memory_with_format(bytes, format.codec())
-        .map_err(|error| invalid(format, error))?
-        .into_rgb8();
-    Ok(Frame {
-        width: decoded.width(),
-        height: decoded.height(),
-        rgb: decoded.into_raw(),
-    })
+    let decoded =
+        image::load_from_memory_with_format(bytes, format.codec()).map_err(|error| invalid(format, error))?.into_rgb8();
+    Ok(Frame { width: decoded.width(), height: decoded.height(), rgb: decoded.into_raw() })
 }
 
 /// The width and height of a PNG or JPEG, read from its header without decoding pixels, so
@@ -114,19 +99,12 @@ pub fn image_dimensions(bytes: &[u8]) -> Result<(u32, u32), MediaError> {
 
 /// PNG puts IHDR first: its width and height follow the 8-byte signature and chunk header.
 fn png_dimensions(bytes: &[u8]) -> Result<(u32, u32), MediaError> {
-    let header_error = |detail: &str| MediaError::Invalid {
-        format: "PNG",
-        detail: detail.to_owned(),
-    };
+    let header_error = |detail: &str| MediaError::Invalid { format: "PNG", detail: detail.to_owned() };
     if bytes.get(12..16) != Some(b"IHDR".as_slice()) {
-        return Err(header_error(
-            "expected the IHDR chunk right after the signature",
-        ));
+        return Err(header_error("expected the IHDR chunk right after the signature"));
     }
     let (Some(width), Some(height)) = (be_u32(bytes, 16), be_u32(bytes, 20)) else {
-        return Err(header_error(
-            "the IHDR chunk ends before its width and height",
-        ));
+        return Err(header_error("the IHDR chunk ends before its width and height"));
     };
     if width == 0 || height == 0 {
         return Err(header_error("IHDR declares a zero width or height"));
@@ -136,16 +114,11 @@ fn png_dimensions(bytes: &[u8]) -> Result<(u32, u32), MediaError> {
 
 /// Walks JPEG marker segments up to the first start-of-frame, which holds the dimensions.
 fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), MediaError> {
-    let header_error = |detail: String| MediaError::Invalid {
-        format: "JPEG",
-        detail,
-    };
+    let header_error = |detail: String| MediaError::Invalid { format: "JPEG", detail };
     let mut offset = 2;
     loop {
         let Some(&[0xFF, marker]) = bytes.get(offset..offset + 2) else {
-            return Err(header_error(format!(
-                "expected a marker at byte {offset} before any start-of-frame segment"
-            )));
+            return Err(header_error(format!("expected a marker at byte {offset} before any start-of-frame segment")));
         };
         match marker {
             // Fill bytes may pad any marker.
@@ -157,27 +130,19 @@ fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), MediaError> {
                 let height = be_u16(bytes, offset + 5);
                 let width = be_u16(bytes, offset + 7);
                 return match (width, height) {
-                    (Some(width), Some(height)) if width > 0 && height > 0 => {
-                        Ok((u32::from(width), u32::from(height)))
+                    (Some(width), Some(height)) if width > 0 && height > 0 => Ok((u32::from(width), u32::from(height))),
+                    (Some(_), Some(_)) => {
+                        Err(header_error("the start-of-frame segment declares a zero width or height".to_owned()))
                     }
-                    (Some(_), Some(_)) => Err(header_error(
-                        "the start-of-frame segment declares a zero width or height".to_owned(),
-                    )),
-                    _ => Err(header_error(
-                        "the bytes end inside the start-of-frame segment".to_owned(),
-                    )),
+                    _ => Err(header_error("the bytes end inside the start-of-frame segment".to_owned())),
                 };
             }
             0xD9 | 0xDA => {
-                return Err(header_error(
-                    "reached the image data before a start-of-frame segment".to_owned(),
-                ));
+                return Err(header_error("reached the image data before a start-of-frame segment".to_owned()));
             }
             _ => {
                 let Some(length) = be_u16(bytes, offset + 2) else {
-                    return Err(header_error(format!(
-                        "the bytes end inside the segment at byte {offset}"
-                    )));
+                    return Err(header_error(format!("the bytes end inside the segment at byte {offset}")));
                 };
                 offset += 2 + usize::from(length);
             }
@@ -200,10 +165,7 @@ pub(crate) fn check_frame(frame: &Frame) -> Result<(), MediaError> {
     if frame.width == 0 || frame.height == 0 {
         return Err(MediaError::Unsupported {
             what: "frame size",
-            detail: format!(
-                "{}×{} has no pixels; both sides must be at least 1",
-                frame.width, frame.height
-            ),
+            detail: format!("{}×{} has no pixels; both sides must be at least 1", frame.width, frame.height),
         });
     }
     let expected = u64::from(frame.width) * u64::from(frame.height) * 3;
@@ -223,33 +185,20 @@ pub(crate) fn check_frame(frame: &Frame) -> Result<(), MediaError> {
 
 fn recognise(bytes: &[u8]) -> Result<ImageFormat, MediaError> {
     sniff_image(bytes).ok_or_else(|| {
-        let shown: Vec<String> = bytes
-            .iter()
-            .take(8)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let shown: Vec<String> = bytes.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
         MediaError::Invalid {
             format: "image",
-            detail: format!(
-                "expected PNG (89 50 4e 47) or JPEG (ff d8 ff) magic bytes, got [{}]",
-                shown.join(" ")
-            ),
+            detail: format!("expected PNG (89 50 4e 47) or JPEG (ff d8 ff) magic bytes, got [{}]", shown.join(" ")),
         }
     })
 }
 
 fn invalid(format: ImageFormat, error: image::ImageError) -> MediaError {
-    MediaError::Invalid {
-        format: format.name(),
-        detail: error.to_string(),
-    }
+    MediaError::Invalid { format: format.name(), detail: error.to_string() }
 }
 
 fn encoding_failed(what: &'static str, error: image::ImageError) -> MediaError {
-    MediaError::Unsupported {
-        what,
-        detail: error.to_string(),
-    }
+    MediaError::Unsupported { what, detail: error.to_string() }
 }
 
 #[cfg(test)]
@@ -286,10 +235,7 @@ mod tests {
         let decoded = decode_image(&jpeg).unwrap();
         assert_eq!((decoded.width, decoded.height), (32, 16));
         for (channel, (got, want)) in decoded.pixel(10, 5).iter().zip([200, 40, 90]).enumerate() {
-            assert!(
-                got.abs_diff(want) <= 6,
-                "channel {channel}: {got} vs {want}"
-            );
+            assert!(got.abs_diff(want) <= 6, "channel {channel}: {got} vs {want}");
         }
     }
 
@@ -298,74 +244,36 @@ mod tests {
         let frame = gradient(64, 64);
         let small = encode_jpeg(&frame, 10).unwrap().len();
         let large = encode_jpeg(&frame, 100).unwrap().len();
-        assert!(
-            small < large,
-            "quality 10: {small} bytes, quality 100: {large} bytes"
-        );
+        assert!(small < large, "quality 10: {small} bytes, quality 100: {large} bytes");
     }
 
     #[test]
     fn decodes_other_colour_types_to_rgb() {
         let mut grey = Vec::new();
-        PngEncoder::new(&mut grey)
-            .write_image(&[0, 255, 128, 64], 2, 2, ExtendedColorType::L8)
-            .unwrap();
+        PngEncoder::new(&mut grey).write_image(&[0, 255, 128, 64], 2, 2, ExtendedColorType::L8).unwrap();
         let decoded = decode_image(&grey).unwrap();
         assert_eq!(decoded.pixel(1, 0), [255, 255, 255]);
         assert_eq!(decoded.pixel(0, 1), [128, 128, 128]);
 
         let mut rgba = Vec::new();
-        PngEncoder::new(&mut rgba)
-            .write_image(&[10, 20, 30, 0], 1, 1, ExtendedColorType::Rgba8)
-            .unwrap();
+        PngEncoder::new(&mut rgba).write_image(&[10, 20, 30, 0], 1, 1, ExtendedColorType::Rgba8).unwrap();
         assert_eq!(decode_image(&rgba).unwrap().rgb, [10, 20, 30]);
 
         let mut deep = Vec::new();
-        PngEncoder::new(&mut deep)
-            .write_image(&[0xFF, 0xFF, 0, 0], 2, 1, ExtendedColorType::L16)
-            .unwrap();
+        PngEncoder::new(&mut deep).write_image(&[0xFF, 0xFF, 0, 0], 2, 1, ExtendedColorType::L16).unwrap();
         assert_eq!(decode_image(&deep).unwrap().rgb, [255, 255, 255, 0, 0, 0]);
     }
 
     #[test]
     fn rejects_frames_that_cannot_be_encoded() {
-        let empty = Frame {
-            width: 0,
-            height: 4,
-            rgb: Vec::new(),
-        };
+        let empty = Frame { width: 0, height: 4, rgb: Vec::new() };
         let error = encode_png(&empty).unwrap_err();
-        assert!(
-            matches!(
-                error,
-                MediaError::Unsupported {
-                    what: "frame size",
-                    ..
-                }
-            ),
-            "{error}"
-        );
-        let short = Frame {
-            width: 2,
-            height: 2,
-            rgb: vec![0; 11],
-        };
+        assert!(matches!(error, MediaError::Unsupported { what: "frame size", .. }), "{error}");
+        let short = Frame { width: 2, height: 2, rgb: vec![0; 11] };
         let error = encode_jpeg(&short, 80).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "unsupported frame buffer: a 2×2 RGB frame needs 12 bytes, got 11"
-        );
+        assert_eq!(error.to_string(), "unsupported frame buffer: a 2×2 RGB frame needs 12 bytes, got 11");
         let error = encode_jpeg(&gradient(4, 4), 0).unwrap_err();
-        assert!(
-            matches!(
-                error,
-                MediaError::Unsupported {
-                    what: "JPEG quality",
-                    ..
-                }
-            ),
-            "{error}"
-        );
+        assert!(matches!(error, MediaError::Unsupported { what: "JPEG quality", .. }), "{error}");
     }
 
     #[test]
@@ -378,19 +286,10 @@ mod tests {
         );
         let png = encode_png(&gradient(8, 8)).unwrap();
         let truncated = &png[..png.len() / 2];
-        assert!(matches!(
-            decode_image(truncated),
-            Err(MediaError::Invalid { format: "PNG", .. })
-        ));
+        assert!(matches!(decode_image(truncated), Err(MediaError::Invalid { format: "PNG", .. })));
         let header_only = &png[..12];
-        assert!(matches!(
-            image_dimensions(header_only),
-            Err(MediaError::Invalid { .. })
-        ));
-        assert!(matches!(
-            image_dimensions(&[0xFF, 0xD8, 0xFF]),
-            Err(MediaError::Invalid { format: "JPEG", .. })
-        ));
+        assert!(matches!(image_dimensions(header_only), Err(MediaError::Invalid { .. })));
+        assert!(matches!(image_dimensions(&[0xFF, 0xD8, 0xFF]), Err(MediaError::Invalid { format: "JPEG", .. })));
     }
 
     #[test]
@@ -398,27 +297,16 @@ mod tests {
         let png = encode_png(&gradient(300, 200)).unwrap();
         assert_eq!(image_dimensions(&png[..24]).unwrap(), (300, 200));
         let jpeg = encode_jpeg(&gradient(300, 200), 80).unwrap();
-        let frame_header = jpeg
-            .windows(2)
-            .position(|pair| pair == [0xFF, 0xC0])
-            .unwrap();
-        assert_eq!(
-            image_dimensions(&jpeg[..frame_header + 9]).unwrap(),
-            (300, 200)
-        );
+        let frame_header = jpeg.windows(2).position(|pair| pair == [0xFF, 0xC0]).unwrap();
+        assert_eq!(image_dimensions(&jpeg[..frame_header + 9]).unwrap(), (300, 200));
         let error = image_dimensions(&jpeg[..frame_header + 6]).unwrap_err();
-        assert!(
-            error.to_string().contains("inside the start-of-frame"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("inside the start-of-frame"), "{error}");
     }
 
     #[test]
     fn dimensions_skip_fill_bytes_and_exif_segments() {
         let jpeg = encode_jpeg(&gradient(30, 20), 80).unwrap();
-        let mut padded = vec![
-            0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x06, b'E', b'x', b'i', b'f', 0xFF,
-        ];
+        let mut padded = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x06, b'E', b'x', b'i', b'f', 0xFF];
         padded.extend_from_slice(&jpeg[2..]);
         assert_eq!(image_dimensions(&padded).unwrap(), (30, 20));
         assert_eq!(decode_image(&padded).unwrap().width, 30);

@@ -58,18 +58,16 @@ const OTHER_VOICES_HZ: (f32, f32) = (100.0, 240.0);
 /// in 100–240 Hz derived from a stable hash of the name, the same on every run and machine.
 pub fn voice(name: &str) -> Voice {
     let name = name.to_lowercase();
-    let f0_hz = PRESETS
-        .iter()
-        .find(|(preset, _)| *preset == name)
-        .map_or_else(|| pitch_from_hash(&name), |&(_, f0)| f0);
+    let f0_hz =
+        PRESETS.iter().find(|(preset, _)| *preset == name).map_or_else(|| pitch_from_hash(&name), |&(_, f0)| f0);
     Voice { name, f0_hz }
 }
 
 /// A pitch in [`OTHER_VOICES_HZ`] from the FNV-1a hash of `name`, in steps of 0.1 Hz.
 fn pitch_from_hash(name: &str) -> f32 {
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let hash = name
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3));
     let (low, high) = OTHER_VOICES_HZ;
     let steps = ((high - low) * 10.0) as u64 + 1;
     low + (hash % steps) as f32 / 10.0
@@ -88,46 +86,25 @@ pub const MAX_TEXT_BYTES: usize = u16::MAX as usize;
 /// cannot hold the upper bands, so it does not decode.
 pub fn synthesize(text: &str, voice: &Voice, sample_rate: u32, speed: f32) -> Audio {
     let bytes = truncated(text).as_bytes();
-    let speed = if speed.is_finite() {
-        speed.clamp(0.25, 4.0)
-    } else {
-        1.0
-    };
-    let duration_code =
-        (layout::BASE_SYMBOL_S / f64::from(speed) / code::DURATION_UNIT_S).round() as u16;
-    let header = code::Header {
-        duration_code,
-        length: u16::try_from(bytes.len()).unwrap_or(u16::MAX),
-    };
+    let speed = if speed.is_finite() { speed.clamp(0.25, 4.0) } else { 1.0 };
+    let duration_code = (layout::BASE_SYMBOL_S / f64::from(speed) / code::DURATION_UNIT_S).round() as u16;
+    let header = code::Header { duration_code, length: u16::try_from(bytes.len()).unwrap_or(u16::MAX) };
     let fixed = [code::PREAMBLE.as_slice(), &header.nibbles()].concat();
     let payload_symbol_s = f64::from(duration_code) * code::DURATION_UNIT_S;
     let schedule = layout::Schedule::new(&fixed, &code::payload_nibbles(bytes), payload_symbol_s);
-    Audio::mono(
-        sample_rate,
-        synth::render(&schedule, voice.f0_hz, sample_rate),
-    )
+    Audio::mono(sample_rate, synth::render(&schedule, voice.f0_hz, sample_rate))
 }
 
 /// [`synthesize`]'s audio cut into consecutive pieces of `chunk_s` seconds (the last may be
 /// shorter), as a streaming server sends it; concatenated, they are exactly [`synthesize`]'s.
 /// A `chunk_s` that is not positive gives one piece.
-pub fn synthesize_chunks(
-    text: &str,
-    voice: &Voice,
-    sample_rate: u32,
-    speed: f32,
-    chunk_s: f32,
-) -> Vec<Audio> {
+pub fn synthesize_chunks(text: &str, voice: &Voice, sample_rate: u32, speed: f32, chunk_s: f32) -> Vec<Audio> {
     let whole = synthesize(text, voice, sample_rate, speed);
     let chunk_frames = (f64::from(chunk_s) * f64::from(sample_rate)).round();
     if chunk_frames.is_nan() || chunk_frames < 1.0 || whole.samples.is_empty() {
         return vec![whole];
     }
-    whole
-        .samples
-        .chunks(chunk_frames as usize)
-        .map(|piece| Audio::mono(sample_rate, piece.to_vec()))
-        .collect()
+    whole.samples.chunks(chunk_frames as usize).map(|piece| Audio::mono(sample_rate, piece.to_vec())).collect()
 }
 
 /// The text that `audio` carries, if it is the mock's voice; `None` for anything else (noise,
@@ -143,10 +120,7 @@ fn truncated(text: &str) -> &str {
     if text.len() <= MAX_TEXT_BYTES {
         return text;
     }
-    let end = (0..=MAX_TEXT_BYTES)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
+    let end = (0..=MAX_TEXT_BYTES).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     &text[..end]
 }
 

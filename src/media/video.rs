@@ -55,18 +55,13 @@ mod tests {
     }
 
     pub(super) fn moving_pattern(width: u32, height: u32, count: u32) -> Vec<Frame> {
-        (0..count)
-            .map(|index| moving_square(width, height, index))
-            .collect()
+        (0..count).map(|index| moving_square(width, height, index)).collect()
     }
 
     fn assert_near(actual: [u8; 3], expected: [u8; 3], tolerance: u8) {
         for channel in 0..3 {
             let difference = actual[channel].abs_diff(expected[channel]);
-            assert!(
-                difference <= tolerance,
-                "{actual:?} is not near {expected:?}"
-            );
+            assert!(difference <= tolerance, "{actual:?} is not near {expected:?}");
         }
     }
 
@@ -113,17 +108,13 @@ mod tests {
             encoder.push(frame).unwrap();
         }
         let info = probe(&encoder.finish().unwrap()).unwrap();
-        assert_eq!(
-            (info.width, info.height, info.frames, info.fps),
-            (48, 32, 6, 30.0)
-        );
+        assert_eq!((info.width, info.height, info.frames, info.fps), (48, 32, 6, 30.0));
     }
 
     #[test]
     fn keyframes_every_two_seconds_are_sync_samples() {
         let mp4 = encode_mp4(&moving_pattern(32, 32, 9), 2).unwrap();
-        let reader =
-            mp4::Mp4Reader::read_header(std::io::Cursor::new(&mp4), mp4.len() as u64).unwrap();
+        let reader = mp4::Mp4Reader::read_header(std::io::Cursor::new(&mp4), mp4.len() as u64).unwrap();
         let track = reader.tracks().values().next().unwrap();
         let sync = track.trak.mdia.minf.stbl.stss.as_ref().unwrap();
         assert_eq!(sync.entries, [1, 5, 9]);
@@ -131,18 +122,9 @@ mod tests {
 
     #[test]
     fn rejects_odd_or_empty_sizes_and_bad_rates() {
-        for (width, height, fps) in [
-            (63, 48, 8),
-            (64, 47, 8),
-            (0, 48, 8),
-            (64, 48, 0),
-            (4000, 2000, 8),
-        ] {
+        for (width, height, fps) in [(63, 48, 8), (64, 47, 8), (0, 48, 8), (64, 48, 0), (4000, 2000, 8)] {
             let result = Mp4Encoder::new(width, height, fps);
-            assert!(
-                matches!(result, Err(MediaError::Unsupported { .. })),
-                "{width}×{height} at {fps}"
-            );
+            assert!(matches!(result, Err(MediaError::Unsupported { .. })), "{width}×{height} at {fps}");
         }
         let error = encode_mp4(&[], 8).unwrap_err();
         assert!(error.to_string().contains("at least one frame"), "{error}");
@@ -155,32 +137,16 @@ mod tests {
         let mut encoder = Mp4Encoder::new(64, 48, 8).unwrap();
         encoder.push(&moving_square(64, 48, 0)).unwrap();
         let error = encoder.push(&moving_square(32, 48, 1)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "unsupported frame size: frame 1 is 32×48, the video is 64×48"
-        );
-        let short = Frame {
-            width: 64,
-            height: 48,
-            rgb: vec![0; 10],
-        };
-        assert!(matches!(
-            encoder.push(&short),
-            Err(MediaError::Unsupported {
-                what: "frame buffer",
-                ..
-            })
-        ));
+        assert_eq!(error.to_string(), "unsupported frame size: frame 1 is 32×48, the video is 64×48");
+        let short = Frame { width: 64, height: 48, rgb: vec![0; 10] };
+        assert!(matches!(encoder.push(&short), Err(MediaError::Unsupported { what: "frame buffer", .. })));
     }
 
     #[test]
     fn rejects_bytes_that_are_not_an_mp4() {
         for bytes in [&b""[..], b"not an mp4 at all", b"\0\0\0\x08ftyp"] {
             let error = probe(bytes).unwrap_err();
-            assert!(
-                matches!(error, MediaError::Invalid { format: "MP4", .. }),
-                "{error}"
-            );
+            assert!(matches!(error, MediaError::Invalid { format: "MP4", .. }), "{error}");
         }
     }
 
@@ -203,12 +169,7 @@ mod tests {
         let stts = box_offset(&mp4, b"stts");
         mp4[stts..stts + 4].copy_from_slice(&[0; 4]);
         let error = probe(&mp4).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("box `stts` in stbl declares size 0"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("box `stts` in stbl declares size 0"), "{error}");
     }
 
     #[test]
@@ -225,10 +186,7 @@ mod tests {
         let mut broken = mp4.clone();
         broken[timed_samples..timed_samples + 4].copy_from_slice(&1u32.to_be_bytes());
         let error = decode_frames(&broken, 4).unwrap_err();
-        assert!(
-            error.to_string().contains("covers 1 samples of 4"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("covers 1 samples of 4"), "{error}");
     }
 
     #[test]
@@ -237,10 +195,7 @@ mod tests {
         let started = std::time::Instant::now();
         let mp4 = encode_mp4(&frames, 30).unwrap();
         let elapsed = started.elapsed();
-        eprintln!(
-            "encoded 300 frames of 224×224 in {elapsed:?} ({} bytes)",
-            mp4.len()
-        );
+        eprintln!("encoded 300 frames of 224×224 in {elapsed:?} ({} bytes)", mp4.len());
         assert_eq!(probe(&mp4).unwrap().frames, 300);
         assert!(elapsed.as_secs_f64() < 10.0, "took {elapsed:?}");
     }

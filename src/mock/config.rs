@@ -161,9 +161,7 @@ pub struct MockSetup {
 /// Parses a full mock-server command line (without the program and subcommand names).
 pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
     let (own, serve) = split(argv)?;
-    let args = MockServerArgs::try_parse_from(
-        std::iter::once("omnitest mock-server".to_owned()).chain(own),
-    )?;
+    let args = MockServerArgs::try_parse_from(std::iter::once("omnitest mock-server".to_owned()).chain(own))?;
     let flags = serve_flags::parse(&serve)?;
     let model = match (&args.model_positional, &args.model) {
         (Some(a), Some(b)) if a != b => return Err(ConfigError::ModelTwice(a.clone(), b.clone())),
@@ -179,21 +177,12 @@ pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
     for spec in &args.faults {
         faults.apply(spec)?;
     }
-    let max_num_seqs = match (
-        args.max_num_seqs,
-        serve_number(&flags, "max-num-seqs")?.map(|n| n as usize),
-    ) {
+    let max_num_seqs = match (args.max_num_seqs, serve_number(&flags, "max-num-seqs")?.map(|n| n as usize)) {
         (Some(n), _) | (None, Some(n)) => n,
-        (None, None) => deploy
-            .as_ref()
-            .and_then(|d| d.max_num_seqs)
-            .map_or(256, |n| n as usize),
+        (None, None) => deploy.as_ref().and_then(|d| d.max_num_seqs).map_or(256, |n| n as usize),
     };
     let timing = if args.zero_latency {
-        Timing {
-            seed: args.seed,
-            ..Timing::zero_latency(max_num_seqs)
-        }
+        Timing { seed: args.seed, ..Timing::zero_latency(max_num_seqs) }
     } else {
         Timing {
             ttft_ms: args.ttft_ms,
@@ -224,10 +213,7 @@ pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
 }
 
 fn deploy_config(flags: &ServeFlags) -> Result<Option<DeployConfig>, ConfigError> {
-    for (name, flag) in [
-        ("stage-configs-path", ConfigFlag::StageConfigs),
-        ("deploy-config", ConfigFlag::Deploy),
-    ] {
+    for (name, flag) in [("stage-configs-path", ConfigFlag::StageConfigs), ("deploy-config", ConfigFlag::Deploy)] {
         if let Some(path) = flags.get(name).and_then(|v| v.as_str()) {
             return Ok(Some(DeployConfig::load(std::path::Path::new(path), flag)?));
         }
@@ -239,14 +225,11 @@ fn serve_number(flags: &ServeFlags, name: &str) -> Result<Option<u64>, ConfigErr
     let Some(value) = flags.get(name).and_then(|v| v.as_str()) else {
         return Ok(None);
     };
-    value
-        .parse()
-        .map(Some)
-        .map_err(|_| ConfigError::ServeValue {
-            flag: name.into(),
-            value: value.into(),
-            problem: "expected a non-negative integer".into(),
-        })
+    value.parse().map(Some).map_err(|_| ConfigError::ServeValue {
+        flag: name.into(),
+        value: value.into(),
+        problem: "expected a non-negative integer".into(),
+    })
 }
 
 /// Splits a command line into the mock's own arguments and the serve flags; anything that is
@@ -255,13 +238,10 @@ fn split(argv: &[String]) -> Result<(Vec<String>, Vec<String>), ConfigError> {
     let command = MockServerArgs::command();
     let own_flag = |arg: &str| {
         let name = arg.split_once('=').map_or(arg, |(name, _)| name);
-        command
-            .get_arguments()
-            .find(|a| a.get_long().is_some_and(|long| format!("--{long}") == name))
-            .map(|a| {
-                let takes_value = a.get_action().takes_values();
-                takes_value && !arg.contains('=')
-            })
+        command.get_arguments().find(|a| a.get_long().is_some_and(|long| format!("--{long}") == name)).map(|a| {
+            let takes_value = a.get_action().takes_values();
+            takes_value && !arg.contains('=')
+        })
     };
     let (mut own, mut serve) = (Vec::new(), Vec::new());
     let mut i = 0;
@@ -332,14 +312,8 @@ mod tests {
                 .starts_with("unrecognized argument `--ulysses-degree`")
         );
         assert!(matches!(parse(&argv("--omni")), Err(ConfigError::NoModel)));
-        assert!(matches!(
-            parse(&argv("m --fault explode")),
-            Err(ConfigError::Fault(_))
-        ));
-        assert!(matches!(
-            parse(&argv("m --max-num-seqs many")),
-            Err(ConfigError::ServeValue { .. })
-        ));
+        assert!(matches!(parse(&argv("m --fault explode")), Err(ConfigError::Fault(_))));
+        assert!(matches!(parse(&argv("m --max-num-seqs many")), Err(ConfigError::ServeValue { .. })));
     }
 
     #[test]

@@ -29,15 +29,9 @@ pub fn perceive(messages: &[Message]) -> Result<Perception, ApiError> {
             let at = || format!("messages.{m}.content.{p}");
             let described = match part {
                 Part::Text(_) => continue,
-                Part::Image(url) => {
-                    describe_image(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?
-                }
-                Part::Video(url) => {
-                    describe_video(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?
-                }
-                Part::Audio(url) => {
-                    describe_audio(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?
-                }
+                Part::Image(url) => describe_image(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?,
+                Part::Video(url) => describe_video(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?,
+                Part::Audio(url) => describe_audio(&fetch(url, &at())?).map_err(|e| bad_media(&at(), e))?,
                 Part::InputAudio { data, .. } => {
                     let bytes = data_url::decode(&format!("data:audio/wav;base64,{data}"))
                         .map_err(|e| bad_media(&at(), e))?
@@ -58,9 +52,7 @@ fn fetch(url: &str, at: &str) -> Result<Vec<u8>, ApiError> {
             "{at}: the omnitest mock reads media from data: URLs only (it has no network access)"
         )));
     }
-    data_url::decode(url)
-        .map(|d| d.bytes)
-        .map_err(|e| bad_media(at, e))
+    data_url::decode(url).map(|d| d.bytes).map_err(|e| bad_media(at, e))
 }
 
 fn bad_media(at: &str, err: MediaError) -> ApiError {
@@ -80,10 +72,7 @@ fn describe_video(bytes: &[u8]) -> Result<(String, u64), MediaError> {
     let (info, frames) = video::decode_frames(bytes, 16)?;
     let per_frame = u64::from(info.width.div_ceil(PATCH) * info.height.div_ceil(PATCH));
     let tokens = (u64::from(info.frames) / 2).max(1) * per_frame;
-    Ok((
-        analysis::describe_video(&frames).sentence(),
-        tokens.min(16_384),
-    ))
+    Ok((analysis::describe_video(&frames).sentence(), tokens.min(16_384)))
 }
 
 fn describe_audio(bytes: &[u8]) -> Result<(String, u64), MediaError> {
@@ -114,14 +103,8 @@ pub fn render_sound(prompt: &str, seed: u64, seconds: f64, sample_rate: u32) -> 
             chord = [root, root * 1.26, root * 1.5];
         }
         let t = i as f32 / sample_rate as f32;
-        let envelope = ((i % note_frames.max(1)) as f32 / note_frames.max(1) as f32
-            * std::f32::consts::PI)
-            .sin();
-        let value: f32 = chord
-            .iter()
-            .map(|f| (std::f32::consts::TAU * f * t).sin())
-            .sum::<f32>()
-            / 3.0;
+        let envelope = ((i % note_frames.max(1)) as f32 / note_frames.max(1) as f32 * std::f32::consts::PI).sin();
+        let value: f32 = chord.iter().map(|f| (std::f32::consts::TAU * f * t).sin()).sum::<f32>() / 3.0;
         samples.push(0.6 * envelope * value);
     }
     Audio::mono(sample_rate, samples)
@@ -132,8 +115,9 @@ pub fn encode_audio(audio: &Audio, format: AudioFormat) -> Result<Vec<u8>, ApiEr
     match format {
         AudioFormat::Wav => Ok(wav::encode_wav(audio)),
         AudioFormat::Pcm => Ok(wav::encode_pcm16(audio)),
-        AudioFormat::Flac => wav::encode_flac(audio)
-            .map_err(|e| ApiError::internal(format!("FLAC encoding failed: {e}"))),
+        AudioFormat::Flac => {
+            wav::encode_flac(audio).map_err(|e| ApiError::internal(format!("FLAC encoding failed: {e}")))
+        }
     }
 }
 
@@ -144,11 +128,7 @@ pub fn chunk_audio(audio: &Audio, chunk_s: f64) -> Vec<Audio> {
     audio
         .samples
         .chunks(frames_per_chunk * channels)
-        .map(|samples| Audio {
-            sample_rate: audio.sample_rate,
-            channels: audio.channels,
-            samples: samples.to_vec(),
-        })
+        .map(|samples| Audio { sample_rate: audio.sample_rate, channels: audio.channels, samples: samples.to_vec() })
         .collect()
 }
 
@@ -182,30 +162,18 @@ const COLOURS: &[(&str, [u8; 3])] = &[
     ("white", [250, 250, 250]),
 ];
 
-const NUMBERS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-];
+const NUMBERS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
 fn scene(prompt: &str, seed: u64, moving: bool) -> Scene {
-    let words: Vec<String> = prompt
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> =
+        prompt.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     let mut rng = SmallRng::seed_from_u64(seed ^ xxhash_rust::xxh3::xxh3_64(prompt.as_bytes()));
     let mut colours: Vec<[u8; 3]> = words
         .iter()
-        .filter_map(|w| {
-            COLOURS
-                .iter()
-                .find(|(name, _)| name == w)
-                .map(|(_, rgb)| *rgb)
-        })
+        .filter_map(|w| COLOURS.iter().find(|(name, _)| name == w).map(|(_, rgb)| *rgb))
         .filter(|rgb| *rgb != [250, 250, 250] && *rgb != [15, 15, 15])
         .collect();
-    let shape = if words
-        .iter()
-        .any(|w| ["circle", "circles", "ball", "balls", "sphere", "round"].contains(&w.as_str()))
+    let shape = if words.iter().any(|w| ["circle", "circles", "ball", "balls", "sphere", "round"].contains(&w.as_str()))
         || moving
     {
         Shape::Circle
@@ -214,25 +182,14 @@ fn scene(prompt: &str, seed: u64, moving: bool) -> Scene {
     };
     let count = words
         .iter()
-        .find_map(|w| {
-            w.parse::<usize>()
-                .ok()
-                .or_else(|| NUMBERS.iter().position(|n| n == w).map(|i| i + 1))
-        })
+        .find_map(|w| w.parse::<usize>().ok().or_else(|| NUMBERS.iter().position(|n| n == w).map(|i| i + 1)))
         .unwrap_or_else(|| rng.random_range(3..6))
         .clamp(1, 10);
     if colours.is_empty() {
-        colours = (0..count)
-            .map(|_| COLOURS[rng.random_range(0..9)].1)
-            .collect();
+        colours = (0..count).map(|_| COLOURS[rng.random_range(0..9)].1).collect();
     }
     let background = if moving { [0, 0, 0] } else { [255, 255, 255] };
-    Scene {
-        background,
-        colours,
-        shape,
-        count,
-    }
+    Scene { background, colours, shape, count }
 }
 
 /// Draws what `prompt` names (colours, squares or circles, a count) at `width` × `height`.
@@ -264,13 +221,7 @@ pub fn render_video(prompt: &str, seed: u64, width: u32, height: u32, frames: u3
             let speed = rng.random_range(2.0..5.0f32);
             let angle = rng.random_range(0.0..std::f32::consts::TAU);
             let colour = scene.colours[slot % scene.colours.len()];
-            (
-                (x + radius) as f32,
-                (y + radius) as f32,
-                speed * angle.cos(),
-                speed * angle.sin(),
-                colour,
-            )
+            ((x + radius) as f32, (y + radius) as f32, speed * angle.cos(), speed * angle.sin(), colour)
         })
         .collect();
     let mut out = Vec::with_capacity(frames as usize);
@@ -280,11 +231,7 @@ pub fn render_video(prompt: &str, seed: u64, width: u32, height: u32, frames: u3
             fill_circle(&mut frame, ball.0 as u32, ball.1 as u32, radius, ball.4);
             ball.0 += ball.2;
             ball.1 += ball.3;
-            let (min, max_x, max_y) = (
-                radius as f32,
-                (width - radius) as f32,
-                (height - radius) as f32,
-            );
+            let (min, max_x, max_y) = (radius as f32, (width - radius) as f32, (height - radius) as f32);
             if ball.0 < min || ball.0 > max_x {
                 ball.2 = -ball.2;
                 ball.0 = ball.0.clamp(min, max_x);
@@ -306,11 +253,7 @@ pub fn render_edit(source: &Frame, prompt: &str, seed: u64, width: u32, height: 
         for x in 0..width {
             let sx = (u64::from(x) * u64::from(source.width) / u64::from(width)) as u32;
             let sy = (u64::from(y) * u64::from(source.height) / u64::from(height)) as u32;
-            frame.set_pixel(
-                x,
-                y,
-                source.pixel(sx.min(source.width - 1), sy.min(source.height - 1)),
-            );
+            frame.set_pixel(x, y, source.pixel(sx.min(source.width - 1), sy.min(source.height - 1)));
         }
     }
     let overlay = render_image(prompt, seed, width, height);
@@ -323,14 +266,7 @@ pub fn render_edit(source: &Frame, prompt: &str, seed: u64, width: u32, height: 
     frame
 }
 
-fn grid_position(
-    slot: usize,
-    count: usize,
-    width: u32,
-    height: u32,
-    side: u32,
-    rng: &mut SmallRng,
-) -> (u32, u32) {
+fn grid_position(slot: usize, count: usize, width: u32, height: u32, side: u32, rng: &mut SmallRng) -> (u32, u32) {
     let columns = (count as f64).sqrt().ceil() as u32;
     let rows = (count as u32).div_ceil(columns);
     let (cell_w, cell_h) = (width / columns.max(1), height / rows.max(1));
@@ -339,10 +275,7 @@ fn grid_position(
     let slack_y = cell_h.saturating_sub(side + 2).max(1);
     let x = col * cell_w + 1 + rng.random_range(0..slack_x);
     let y = row * cell_h + 1 + rng.random_range(0..slack_y);
-    (
-        x.min(width.saturating_sub(side + 1)),
-        y.min(height.saturating_sub(side + 1)),
-    )
+    (x.min(width.saturating_sub(side + 1)), y.min(height.saturating_sub(side + 1)))
 }
 
 fn fill_square(frame: &mut Frame, x: u32, y: u32, side: u32, colour: [u8; 3]) {
@@ -380,18 +313,9 @@ mod tests {
         let frame = render_image("three red squares", 1, 256, 256);
         let description = analysis::describe_image(&frame);
         assert_eq!(description.shapes.len(), 3, "{}", description.sentence());
-        assert!(
-            description
-                .shapes
-                .iter()
-                .all(|s| s.kind == ShapeKind::Square && s.colour == ColourName::Red)
-        );
+        assert!(description.shapes.iter().all(|s| s.kind == ShapeKind::Square && s.colour == ColourName::Red));
         let circles = analysis::describe_image(&render_image("two blue circles", 4, 256, 256));
-        assert!(
-            circles.shapes.iter().all(|s| s.kind == ShapeKind::Circle),
-            "{}",
-            circles.sentence()
-        );
+        assert!(circles.shapes.iter().all(|s| s.kind == ShapeKind::Circle), "{}", circles.sentence());
     }
 
     #[test]
@@ -405,9 +329,6 @@ mod tests {
     fn audio_chunks_cover_the_audio() {
         let audio = Audio::mono(1000, vec![0.1; 2500]);
         let chunks = chunk_audio(&audio, 1.0);
-        assert_eq!(
-            chunks.iter().map(Audio::frames).collect::<Vec<_>>(),
-            [1000, 1000, 500]
-        );
+        assert_eq!(chunks.iter().map(Audio::frames).collect::<Vec<_>>(), [1000, 1000, 500]);
     }
 }

@@ -72,62 +72,40 @@ pub enum DeployError {
 impl DeployConfig {
     /// Reads and checks the file.
     pub fn load(path: &Path, flag: ConfigFlag) -> Result<DeployConfig, DeployError> {
-        let text = std::fs::read_to_string(path).map_err(|source| DeployError::Read {
+        let text = std::fs::read_to_string(path).map_err(|source| DeployError::Read { path: path.into(), source })?;
+        let yaml: yaml_serde::Value = yaml_serde::from_str(&text).map_err(|err| DeployError::Syntax {
             path: path.into(),
-            source,
+            location: err.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default(),
+            message: err.to_string(),
         })?;
-        let yaml: yaml_serde::Value =
-            yaml_serde::from_str(&text).map_err(|err| DeployError::Syntax {
-                path: path.into(),
-                location: err
-                    .location()
-                    .map(|l| format!(":{}:{}", l.line(), l.column()))
-                    .unwrap_or_default(),
-                message: err.to_string(),
-            })?;
         let document = serde_json::to_value(&yaml).map_err(|err| DeployError::Shape {
             path: path.into(),
             problem: format!("cannot be represented as JSON: {err}"),
         })?;
-        let shape = |problem: String| DeployError::Shape {
-            path: path.into(),
-            problem,
-        };
+        let shape = |problem: String| DeployError::Shape { path: path.into(), problem };
         let Value::Object(root) = &document else {
             return Err(shape("expected a mapping at the top level".into()));
         };
-        let stage_key = ["stages", "stage_args"]
-            .into_iter()
-            .find(|key| root.contains_key(*key));
+        let stage_key = ["stages", "stage_args"].into_iter().find(|key| root.contains_key(*key));
         let stages: Vec<&Value> = match stage_key.map(|key| (key, &root[key])) {
             None => Vec::new(),
             Some((_, Value::Array(items))) => items.iter().collect(),
             Some((key, other)) => {
-                return Err(shape(format!(
-                    "`{key}`: expected a list of stages, found {}",
-                    kind(other)
-                )));
+                return Err(shape(format!("`{key}`: expected a list of stages, found {}", kind(other))));
             }
         };
         let mut load_formats = Vec::new();
         for (i, stage) in stages.iter().enumerate() {
             let Value::Object(stage) = stage else {
                 let key = stage_key.unwrap_or("stages");
-                return Err(shape(format!(
-                    "`{key}.{i}`: expected a mapping, found {}",
-                    kind(stage)
-                )));
+                return Err(shape(format!("`{key}.{i}`: expected a mapping, found {}", kind(stage))));
             };
-            let format = stage
-                .get("load_format")
-                .or_else(|| stage.get("engine_args").and_then(|e| e.get("load_format")));
+            let format =
+                stage.get("load_format").or_else(|| stage.get("engine_args").and_then(|e| e.get("load_format")));
             load_formats.push(format.cloned().unwrap_or(Value::Null));
         }
         let max_num_seqs = stages.first().and_then(|stage| {
-            stage
-                .get("max_num_seqs")
-                .or_else(|| stage.get("engine_args").and_then(|e| e.get("max_num_seqs")))?
-                .as_u64()
+            stage.get("max_num_seqs").or_else(|| stage.get("engine_args").and_then(|e| e.get("max_num_seqs")))?.as_u64()
         });
         Ok(DeployConfig {
             path: path.into(),
@@ -173,10 +151,7 @@ mod tests {
         let config = DeployConfig::load(&new, ConfigFlag::Deploy).unwrap();
         assert_eq!((config.stages, config.max_num_seqs), (2, Some(8)));
         assert_eq!(config.load_formats, vec![Value::from("dummy"), Value::Null]);
-        let legacy = write(
-            "legacy.yaml",
-            "stage_args:\n  - engine_args:\n      load_format: dummy\n",
-        );
+        let legacy = write("legacy.yaml", "stage_args:\n  - engine_args:\n      load_format: dummy\n");
         let config = DeployConfig::load(&legacy, ConfigFlag::StageConfigs).unwrap();
         assert_eq!(config.load_formats, vec![Value::from("dummy")]);
     }
@@ -184,20 +159,10 @@ mod tests {
     #[test]
     fn malformed_files_name_the_line_and_column() {
         let bad = write("bad.yaml", "stages:\n  - stage_id: 0\n   bad: [unclosed\n");
-        let err = DeployConfig::load(&bad, ConfigFlag::Deploy)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with(&format!("invalid YAML in deploy config {}:", bad.display())),
-            "{err}"
-        );
+        let err = DeployConfig::load(&bad, ConfigFlag::Deploy).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("invalid YAML in deploy config {}:", bad.display())), "{err}");
         let wrong = write("wrong.yaml", "stages: 3\n");
-        let err = DeployConfig::load(&wrong, ConfigFlag::Deploy)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.ends_with("`stages`: expected a list of stages, found a number"),
-            "{err}"
-        );
+        let err = DeployConfig::load(&wrong, ConfigFlag::Deploy).unwrap_err().to_string();
+        assert!(err.ends_with("`stages`: expected a list of stages, found a number"), "{err}");
     }
 }

@@ -89,13 +89,7 @@ impl Engine {
     /// An engine with these settings.
     pub fn new(timing: Timing, faults: Arc<Faults>, metrics: Arc<Metrics>) -> Arc<Engine> {
         let slots = Arc::new(Semaphore::new(timing.max_num_seqs.max(1)));
-        Arc::new(Engine {
-            timing,
-            slots,
-            faults,
-            metrics,
-            admitted: AtomicU64::new(0),
-        })
+        Arc::new(Engine { timing, slots, faults, metrics, admitted: AtomicU64::new(0) })
     }
 
     /// The settings.
@@ -114,11 +108,7 @@ impl Engine {
     }
 
     /// Queues a request until a slot is free, then schedules its first token.
-    pub async fn admit(
-        self: &Arc<Self>,
-        prompt_tokens: u64,
-        request_id: &str,
-    ) -> Result<Sequence, ApiError> {
+    pub async fn admit(self: &Arc<Self>, prompt_tokens: u64, request_id: &str) -> Result<Sequence, ApiError> {
         let arrival = Instant::now();
         self.metrics.waiting.inc();
         self.metrics.omni_waiting.inc();
@@ -127,16 +117,13 @@ impl Engine {
         self.metrics.omni_waiting.dec();
         let slot = slot.map_err(|_| engine_dead_error(request_id))?;
         self.faults.wait_until_running(request_id).await?;
-        self.metrics
-            .queue_time
-            .observe(arrival.elapsed().as_secs_f64());
+        self.metrics.queue_time.observe(arrival.elapsed().as_secs_f64());
         self.metrics.prompt_tokens.inc_by(prompt_tokens);
         self.metrics.running.inc();
         self.metrics.omni_running.inc();
         self.update_kv_usage();
         let n = self.admitted.fetch_add(1, Ordering::Relaxed);
-        let mut rng =
-            SmallRng::seed_from_u64(self.timing.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = SmallRng::seed_from_u64(self.timing.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let prefill = self.timing.prefill_ms_per_1k_tokens * prompt_tokens as f64 / 1000.0;
         let first = jittered(&mut rng, self.timing.ttft_ms, self.timing.jitter) + prefill;
         let now = Instant::now();
@@ -182,12 +169,7 @@ impl Sequence {
         self.last_token = Some(now);
         self.tokens += 1;
         let (factor, degrade_ms) = self.engine.faults.latency_penalty();
-        let step = jittered(
-            &mut self.rng,
-            self.engine.step_ms(),
-            self.engine.timing.jitter,
-        ) * factor
-            + degrade_ms;
+        let step = jittered(&mut self.rng, self.engine.step_ms(), self.engine.timing.jitter) * factor + degrade_ms;
         self.next += millis(step);
         Ok(())
     }
@@ -196,8 +178,8 @@ impl Sequence {
     pub async fn work(&mut self, ms: f64) -> Result<(), ApiError> {
         self.check_faults().await?;
         let (factor, _) = self.engine.faults.latency_penalty();
-        let deadline = self.next.max(Instant::now())
-            + millis(jittered(&mut self.rng, ms, self.engine.timing.jitter) * factor);
+        let deadline =
+            self.next.max(Instant::now()) + millis(jittered(&mut self.rng, ms, self.engine.timing.jitter) * factor);
         sleep_until(deadline).await;
         self.next = deadline;
         Ok(())
@@ -259,21 +241,12 @@ mod tests {
     use crate::mock::faults::FaultSettings;
 
     fn engine(timing: Timing) -> Arc<Engine> {
-        Engine::new(
-            timing,
-            Arc::new(Faults::new(FaultSettings::default())),
-            Arc::new(Metrics::new("m")),
-        )
+        Engine::new(timing, Arc::new(Faults::new(FaultSettings::default())), Arc::new(Metrics::new("m")))
     }
 
     #[tokio::test(start_paused = true)]
     async fn tokens_follow_the_schedule_exactly_without_jitter() {
-        let timing = Timing {
-            ttft_ms: 100.0,
-            itl_ms: 20.0,
-            max_num_seqs: 4,
-            ..Timing::zero_latency(4)
-        };
+        let timing = Timing { ttft_ms: 100.0, itl_ms: 20.0, max_num_seqs: 4, ..Timing::zero_latency(4) };
         let engine = engine(timing);
         let start = Instant::now();
         let mut seq = engine.admit(10, "r").await.unwrap();
@@ -287,10 +260,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_beyond_max_num_seqs_wait() {
-        let engine = engine(Timing {
-            ttft_ms: 50.0,
-            ..Timing::zero_latency(1)
-        });
+        let engine = engine(Timing { ttft_ms: 50.0, ..Timing::zero_latency(1) });
         let first = engine.admit(1, "a").await.unwrap();
         let waiter = {
             let engine = Arc::clone(&engine);
@@ -315,11 +285,7 @@ mod tests {
 
     #[test]
     fn steps_grow_with_the_batch() {
-        let engine = engine(Timing {
-            itl_ms: 10.0,
-            batch_slope: 0.1,
-            ..Timing::zero_latency(8)
-        });
+        let engine = engine(Timing { itl_ms: 10.0, batch_slope: 0.1, ..Timing::zero_latency(8) });
         engine.metrics.running.set(5);
         assert!((engine.step_ms() - 14.0).abs() < 1e-9);
     }

@@ -6,17 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// How an error object is laid out.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Default,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorShape {
     /// Current vLLM: `{"error": {"message", "type", "param", "code"}}`.
@@ -71,21 +61,13 @@ impl ApiError {
 
     /// 404 for a model the server does not serve.
     pub fn unknown_model(model: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NotFoundError",
-            format!("The model `{model}` does not exist."),
-        )
-        .with_param("model")
+        ApiError::new(StatusCode::NOT_FOUND, "NotFoundError", format!("The model `{model}` does not exist."))
+            .with_param("model")
     }
 
     /// 404 for a route the model does not have.
     pub fn unsupported_route(model: &str, route: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NotFoundError",
-            format!("The model `{model}` does not support {route}."),
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "NotFoundError", format!("The model `{model}` does not support {route}."))
     }
 
     /// 404 for a missing object (a video job, a voice).
@@ -95,19 +77,12 @@ impl ApiError {
 
     /// 500 Internal Server Error.
     pub fn internal(message: impl Into<String>) -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalServerError",
-            message,
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", message)
     }
 
     /// Another status, with vLLM's type name for it.
     pub fn with_status(status: StatusCode, message: impl Into<String>) -> ApiError {
-        let kind = status
-            .canonical_reason()
-            .unwrap_or("Error")
-            .replace(' ', "");
+        let kind = status.canonical_reason().unwrap_or("Error").replace(' ', "");
         ApiError::new(status, &format!("{kind}Error"), message)
     }
 
@@ -117,16 +92,8 @@ impl ApiError {
             .iter()
             .map(|e| {
                 let loc: Vec<String> = e.loc.iter().map(python_repr).collect();
-                let loc = if loc.len() == 1 {
-                    format!("({},)", loc[0])
-                } else {
-                    format!("({})", loc.join(", "))
-                };
-                let ctx = e
-                    .ctx
-                    .as_ref()
-                    .map(|ctx| format!(", 'ctx': {}", python_repr(ctx)))
-                    .unwrap_or_default();
+                let loc = if loc.len() == 1 { format!("({},)", loc[0]) } else { format!("({})", loc.join(", ")) };
+                let ctx = e.ctx.as_ref().map(|ctx| format!(", 'ctx': {}", python_repr(ctx))).unwrap_or_default();
                 format!(
                     "{{'type': '{}', 'loc': {loc}, 'msg': '{}', 'input': {}{ctx}}}",
                     e.kind,
@@ -135,11 +102,7 @@ impl ApiError {
                 )
             })
             .collect();
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            format!("[{}]", items.join(", ")),
-        )
+        ApiError::new(StatusCode::BAD_REQUEST, "Bad Request", format!("[{}]", items.join(", ")))
     }
 
     /// Names the offending parameter.
@@ -203,15 +166,9 @@ fn python_repr(value: &Value) -> String {
         Value::Bool(false) => "False".into(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
         Value::Object(map) => {
-            let fields: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("'{k}': {}", python_repr(v)))
-                .collect();
+            let fields: Vec<String> = map.iter().map(|(k, v)| format!("'{k}': {}", python_repr(v))).collect();
             format!("{{{}}}", fields.join(", "))
         }
     }
@@ -228,9 +185,7 @@ mod tests {
             err.body(),
             json!({"error": {"message": "The model `nope` does not exist.", "type": "NotFoundError", "param": "model", "code": 404}})
         );
-        let flat = ApiError::internal("CUDA out of memory")
-            .with_shape(ErrorShape::Flat)
-            .body();
+        let flat = ApiError::internal("CUDA out of memory").with_shape(ErrorShape::Flat).body();
         assert_eq!(flat["object"], "error");
         assert_eq!(flat["code"], 500);
     }

@@ -49,13 +49,8 @@ impl FaultSettings {
     /// Applies one `--fault` spec, e.g. `slow=3` or `oom=flat`.
     pub fn apply(&mut self, spec: &str) -> Result<(), FaultSpecError> {
         let err = || FaultSpecError(spec.to_owned());
-        let (name, value) = spec
-            .split_once('=')
-            .map_or((spec, None), |(n, v)| (n, Some(v)));
-        fn number<T: FromStr>(
-            value: Option<&str>,
-            err: impl Fn() -> FaultSpecError,
-        ) -> Result<T, FaultSpecError> {
+        let (name, value) = spec.split_once('=').map_or((spec, None), |(n, v)| (n, Some(v)));
+        fn number<T: FromStr>(value: Option<&str>, err: impl Fn() -> FaultSpecError) -> Result<T, FaultSpecError> {
             value.and_then(|v| v.parse().ok()).ok_or_else(err)
         }
         match name {
@@ -102,17 +97,12 @@ pub enum Refusal {
 }
 
 /// vLLM's fixed message for a dead engine.
-pub const ENGINE_DEAD: &str =
-    "EngineCore encountered an issue. See stack trace (above) for the root cause.";
+pub const ENGINE_DEAD: &str = "EngineCore encountered an issue. See stack trace (above) for the root cause.";
 
 impl Faults {
     /// Starts with `settings`.
     pub fn new(settings: FaultSettings) -> Faults {
-        Faults {
-            settings: watch::Sender::new(settings),
-            served: AtomicU64::new(0),
-            leaked: Mutex::new(Vec::new()),
-        }
+        Faults { settings: watch::Sender::new(settings), served: AtomicU64::new(0), leaked: Mutex::new(Vec::new()) }
     }
 
     /// The current settings.
@@ -191,20 +181,12 @@ impl Faults {
     fn leak(&self, kib: u64) {
         // Touch every page so the memory is resident, as a real leak's would be.
         let block = vec![0xA5u8; (kib * 1024) as usize].into_boxed_slice();
-        self.leaked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(block);
+        self.leaked.lock().unwrap_or_else(|p| p.into_inner()).push(block);
     }
 
     /// How many bytes have leaked so far.
     pub fn leaked_bytes(&self) -> usize {
-        self.leaked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|b| b.len())
-            .sum()
+        self.leaked.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|b| b.len()).sum()
     }
 }
 
@@ -230,15 +212,7 @@ mod tests {
     #[test]
     fn specs_parse_and_bad_ones_are_rejected() {
         let mut settings = FaultSettings::default();
-        for spec in [
-            "dead",
-            "oom=flat",
-            "slow=2.5",
-            "truncate=3",
-            "leak-kib=64",
-            "exit=7",
-            "degrade-ms=0.5",
-        ] {
+        for spec in ["dead", "oom=flat", "slow=2.5", "truncate=3", "leak-kib=64", "exit=7", "degrade-ms=0.5"] {
             settings.apply(spec).unwrap();
         }
         assert!(settings.dead);
@@ -265,10 +239,7 @@ mod tests {
 
     #[test]
     fn leaks_accumulate() {
-        let faults = Faults::new(FaultSettings {
-            leak_kib: 4,
-            ..FaultSettings::default()
-        });
+        let faults = Faults::new(FaultSettings { leak_kib: 4, ..FaultSettings::default() });
         faults.admit(1, "a").unwrap();
         faults.admit(1, "b").unwrap();
         assert_eq!(faults.leaked_bytes(), 8192);

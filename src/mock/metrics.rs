@@ -12,18 +12,16 @@ use prometheus_client::registry::Registry;
 
 /// Bucket bounds vLLM uses for time to first token (seconds).
 const TTFT_BUCKETS: [f64; 22] = [
-    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-    20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0,
+    160.0, 640.0, 2560.0,
 ];
 /// Bucket bounds vLLM uses for inter-token latency (seconds).
-const ITL_BUCKETS: [f64; 19] = [
-    0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0,
-    40.0, 80.0,
-];
+const ITL_BUCKETS: [f64; 19] =
+    [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0];
 /// Bucket bounds vLLM uses for request latency (seconds).
 const LATENCY_BUCKETS: [f64; 21] = [
-    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
-    480.0, 960.0, 1920.0, 7680.0,
+    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0,
+    1920.0, 7680.0,
 ];
 /// Real-time-factor buckets, with 1.0 as the red line.
 const RTF_BUCKETS: [f64; 9] = [0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0];
@@ -79,11 +77,7 @@ impl Metrics {
     /// The families, labelled with the served model name.
     pub fn new(model_name: &str) -> Metrics {
         let mut registry = Registry::with_labels(
-            [
-                ("model_name".into(), model_name.to_owned().into()),
-                ("engine".into(), "0".into()),
-            ]
-            .into_iter(),
+            [("model_name".into(), model_name.to_owned().into()), ("engine".into(), "0".into())].into_iter(),
         );
         let metrics = Metrics {
             running: Gauge::default(),
@@ -112,21 +106,13 @@ impl Metrics {
             "Number of requests in model execution batches",
             metrics.running.clone(),
         );
-        r.register(
-            "vllm:num_requests_waiting",
-            "Number of requests waiting to be processed",
-            metrics.waiting.clone(),
-        );
+        r.register("vllm:num_requests_waiting", "Number of requests waiting to be processed", metrics.waiting.clone());
         r.register(
             "vllm:kv_cache_usage_perc",
             "KV-cache usage. 1 means 100 percent usage",
             metrics.kv_cache_usage.clone(),
         );
-        r.register(
-            "vllm:prompt_tokens",
-            "Number of prefill tokens processed",
-            metrics.prompt_tokens.clone(),
-        );
+        r.register("vllm:prompt_tokens", "Number of prefill tokens processed", metrics.prompt_tokens.clone());
         r.register(
             "vllm:generation_tokens",
             "Number of generation tokens processed",
@@ -137,11 +123,7 @@ impl Metrics {
             "Cumulative number of preemption from the engine",
             metrics.preemptions.clone(),
         );
-        r.register(
-            "vllm:request_success",
-            "Count of successfully processed requests",
-            metrics.successes.clone(),
-        );
+        r.register("vllm:request_success", "Count of successfully processed requests", metrics.successes.clone());
         r.register(
             "vllm:time_to_first_token_seconds",
             "Histogram of time to first token in seconds",
@@ -162,55 +144,23 @@ impl Metrics {
             "Histogram of time spent in WAITING phase for request",
             metrics.queue_time.clone(),
         );
-        r.register(
-            "vllm_omni:audio_ttfp_s",
-            "Time to first audio packet in seconds",
-            metrics.audio_ttfp.clone(),
-        );
-        r.register(
-            "vllm_omni:audio_rtf",
-            "Audio real-time factor",
-            metrics.audio_rtf.clone(),
-        );
-        r.register(
-            "vllm_omni:audio_duration_s",
-            "Generated audio duration in seconds",
-            metrics.audio_duration.clone(),
-        );
-        r.register(
-            "vllm_omni:num_requests_running",
-            "Pipeline requests in flight",
-            metrics.omni_running.clone(),
-        );
-        r.register(
-            "vllm_omni:num_requests_waiting",
-            "Pipeline requests waiting",
-            metrics.omni_waiting.clone(),
-        );
+        r.register("vllm_omni:audio_ttfp_s", "Time to first audio packet in seconds", metrics.audio_ttfp.clone());
+        r.register("vllm_omni:audio_rtf", "Audio real-time factor", metrics.audio_rtf.clone());
+        r.register("vllm_omni:audio_duration_s", "Generated audio duration in seconds", metrics.audio_duration.clone());
+        r.register("vllm_omni:num_requests_running", "Pipeline requests in flight", metrics.omni_running.clone());
+        r.register("vllm_omni:num_requests_waiting", "Pipeline requests waiting", metrics.omni_waiting.clone());
         r.register(
             "vllm_omni:e2e_request_latency_s",
             "Pipeline end-to-end latency in seconds",
             metrics.omni_e2e.clone(),
         );
-        r.register(
-            "vllm_omni:requests_success",
-            "Pipeline requests that succeeded",
-            metrics.omni_success.clone(),
-        );
-        Metrics {
-            registry,
-            ..metrics
-        }
+        r.register("vllm_omni:requests_success", "Pipeline requests that succeeded", metrics.omni_success.clone());
+        Metrics { registry, ..metrics }
     }
 
     /// Counts a finished request by its finish reason (`stop`, `length`, `abort`).
     pub fn succeeded(&self, finished_reason: &str) {
-        self.successes
-            .get_or_create(&vec![(
-                "finished_reason".to_owned(),
-                finished_reason.to_owned(),
-            )])
-            .inc();
+        self.successes.get_or_create(&vec![("finished_reason".to_owned(), finished_reason.to_owned())]).inc();
         self.omni_success.inc();
     }
 

@@ -182,13 +182,10 @@ impl FromStr for Profile {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Profile::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
-                format!("unknown profile `{s}` (valid: {})", names.join(", "))
-            })
+        Profile::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+            format!("unknown profile `{s}` (valid: {})", names.join(", "))
+        })
     }
 }
 
@@ -198,38 +195,14 @@ mod tests {
 
     #[test]
     fn model_names_imply_profiles() {
-        assert_eq!(
-            Profile::for_model("Qwen/Qwen3-Omni-30B-A3B-Instruct"),
-            Profile::Qwen3Omni
-        );
-        assert_eq!(
-            Profile::for_model("Qwen/Qwen2.5-Omni-7B"),
-            Profile::Qwen25Omni
-        );
-        assert_eq!(
-            Profile::for_model("Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice"),
-            Profile::Qwen3Tts
-        );
-        assert_eq!(
-            Profile::for_model("Qwen/Qwen-Image-Edit-2509"),
-            Profile::QwenImage
-        );
-        assert_eq!(
-            Profile::for_model("Tongyi-MAI/Z-Image-Turbo"),
-            Profile::ZImage
-        );
-        assert_eq!(
-            Profile::for_model("Wan-AI/Wan2.2-T2V-A14B-Diffusers"),
-            Profile::Wan22
-        );
-        assert_eq!(
-            Profile::for_model("ByteDance-Seed/BAGEL-7B-MoT"),
-            Profile::Bagel
-        );
-        assert_eq!(
-            Profile::for_model("stabilityai/stable-audio-open-1.0"),
-            Profile::StableAudio
-        );
+        assert_eq!(Profile::for_model("Qwen/Qwen3-Omni-30B-A3B-Instruct"), Profile::Qwen3Omni);
+        assert_eq!(Profile::for_model("Qwen/Qwen2.5-Omni-7B"), Profile::Qwen25Omni);
+        assert_eq!(Profile::for_model("Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice"), Profile::Qwen3Tts);
+        assert_eq!(Profile::for_model("Qwen/Qwen-Image-Edit-2509"), Profile::QwenImage);
+        assert_eq!(Profile::for_model("Tongyi-MAI/Z-Image-Turbo"), Profile::ZImage);
+        assert_eq!(Profile::for_model("Wan-AI/Wan2.2-T2V-A14B-Diffusers"), Profile::Wan22);
+        assert_eq!(Profile::for_model("ByteDance-Seed/BAGEL-7B-MoT"), Profile::Bagel);
+        assert_eq!(Profile::for_model("stabilityai/stable-audio-open-1.0"), Profile::StableAudio);
         assert_eq!(Profile::for_model("meta-llama/Llama-3.1-8B"), Profile::Text);
     }
 

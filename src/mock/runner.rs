@@ -48,15 +48,12 @@ pub fn run(argv: &[String]) -> ExitCode {
         }
     };
     if let Some(path) = &args.stage_configs_path
-        && let Err(err) =
-            super::deploy::DeployConfig::load(path, super::deploy::ConfigFlag::StageConfigs)
+        && let Err(err) = super::deploy::DeployConfig::load(path, super::deploy::ConfigFlag::StageConfigs)
     {
         eprintln!("error: {err}");
         return ExitCode::from(1);
     }
-    let profile = args
-        .profile
-        .unwrap_or_else(|| Profile::for_model(&args.model));
+    let profile = args.profile.unwrap_or_else(|| Profile::for_model(&args.model));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let ready = json!({"event": "ready", "runner": "omnitest-mock", "model": args.model, "profile": profile.name()});
@@ -71,11 +68,7 @@ pub fn run(argv: &[String]) -> ExitCode {
         let request: Value = match serde_json::from_str(&line) {
             Ok(value @ Value::Object(_)) => value,
             _ => {
-                let reply = failure(
-                    Value::Null,
-                    "InvalidRequest",
-                    "each line must be one JSON object",
-                );
+                let reply = failure(Value::Null, "InvalidRequest", "each line must be one JSON object");
                 if writeln!(out, "{reply}").and_then(|()| out.flush()).is_err() {
                     break;
                 }
@@ -104,21 +97,14 @@ fn failure(id: Value, kind: &str, message: &str) -> Value {
 }
 
 fn handle(request: &Value, profile: Profile, seed: u64) -> Result<Vec<Value>, Invalid> {
-    let dir = PathBuf::from(
-        request["output_dir"]
-            .as_str()
-            .ok_or_else(|| Invalid("`output_dir` is required".into()))?,
-    );
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    let dir = PathBuf::from(request["output_dir"].as_str().ok_or_else(|| Invalid("`output_dir` is required".into()))?);
+    std::fs::create_dir_all(&dir).map_err(|e| Invalid(format!("cannot create {}: {e}", dir.display())))?;
     let seed = request["seed"].as_u64().unwrap_or(seed);
     match request["op"].as_str() {
         Some("omni") => omni(request, profile, seed, &dir),
         Some("diffusion") => diffusion(request, seed, &dir),
         Some("speech") => speech_op(request, profile, &dir),
-        Some(other) => Err(Invalid(format!(
-            "unknown op `{other}` (expected omni, diffusion, speech or shutdown)"
-        ))),
+        Some(other) => Err(Invalid(format!("unknown op `{other}` (expected omni, diffusion, speech or shutdown)"))),
         None => Err(Invalid("`op` is required".into())),
     }
 }
@@ -126,10 +112,7 @@ fn handle(request: &Value, profile: Profile, seed: u64) -> Result<Vec<Value>, In
 fn strings(value: &Value) -> Vec<String> {
     match value {
         Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         _ => Vec::new(),
     }
 }
@@ -164,38 +147,17 @@ fn omni(request: &Value, profile: Profile, seed: u64, dir: &Path) -> Result<Vec<
     for (i, prompt) in prompts.iter().enumerate() {
         let mut message_parts = parts.clone();
         message_parts.push(Part::Text(prompt.clone()));
-        let message = Message {
-            role: "user".into(),
-            parts: message_parts,
-        };
-        let perception = content::perceive(&[message]).map_err(|e| {
-            Invalid(
-                e.body()["error"]["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
-        })?;
-        let reply = compose_reply(
-            &perception.descriptions,
-            seed ^ xxhash_rust::xxh3::xxh3_64(prompt.as_bytes()),
-            None,
-            false,
-        );
+        let message = Message { role: "user".into(), parts: message_parts };
+        let perception = content::perceive(&[message])
+            .map_err(|e| Invalid(e.body()["error"]["message"].as_str().unwrap_or_default().to_owned()))?;
+        let reply =
+            compose_reply(&perception.descriptions, seed ^ xxhash_rust::xxh3::xxh3_64(prompt.as_bytes()), None, false);
         if wants("text") {
             outputs.push(json!({"type": "text", "text": reply.text}));
         }
-        if wants("audio")
-            && profile
-                .chat_outputs()
-                .contains(&super::profile::Modality::Audio)
-        {
-            let audio = content::speak(
-                &reply.text,
-                request["speaker"].as_str().unwrap_or("ethan"),
-                profile.sample_rate(),
-                1.0,
-            );
+        if wants("audio") && profile.chat_outputs().contains(&super::profile::Modality::Audio) {
+            let audio =
+                content::speak(&reply.text, request["speaker"].as_str().unwrap_or("ethan"), profile.sample_rate(), 1.0);
             let path = dir.join(format!("output_{i}.wav"));
             std::fs::write(&path, wav::encode_wav(&audio))
                 .map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
@@ -206,63 +168,46 @@ fn omni(request: &Value, profile: Profile, seed: u64, dir: &Path) -> Result<Vec<
 }
 
 fn diffusion(request: &Value, seed: u64, dir: &Path) -> Result<Vec<Value>, Invalid> {
-    let prompt = request["prompt"]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| strings(&request["prompts"]).into_iter().next());
+    let prompt =
+        request["prompt"].as_str().map(str::to_owned).or_else(|| strings(&request["prompts"]).into_iter().next());
     let prompt = prompt.ok_or_else(|| Invalid("diffusion needs `prompt`".into()))?;
-    let dimension =
-        |key: &str, default: u64| request[key].as_u64().unwrap_or(default).clamp(16, 4096) as u32;
+    let dimension = |key: &str, default: u64| request[key].as_u64().unwrap_or(default).clamp(16, 4096) as u32;
     let (width, height) = (dimension("width", 512), dimension("height", 512));
     if let Some(frames) = request["num_frames"].as_u64() {
         let fps = request["fps"].as_u64().unwrap_or(16).clamp(1, 120) as u32;
         if width % 2 != 0 || height % 2 != 0 {
-            return Err(Invalid(format!(
-                "video width and height must be even, got {width}x{height}"
-            )));
+            return Err(Invalid(format!("video width and height must be even, got {width}x{height}")));
         }
         let frames = (frames as u32 / 4) * 4 + 1;
         let rendered = content::render_video(&prompt, seed, width, height, frames);
-        let mp4 = video::encode_mp4(&rendered, fps)
-            .map_err(|e| Invalid(format!("video encoding failed: {e}")))?;
+        let mp4 = video::encode_mp4(&rendered, fps).map_err(|e| Invalid(format!("video encoding failed: {e}")))?;
         let path = dir.join("video_0.mp4");
-        std::fs::write(&path, mp4)
-            .map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, mp4).map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
         return Ok(vec![
             json!({"type": "video", "path": path, "width": width, "height": height, "frames": frames, "fps": fps}),
         ]);
     }
-    let count = request["num_outputs_per_prompt"]
-        .as_u64()
-        .unwrap_or(1)
-        .clamp(1, 10);
+    let count = request["num_outputs_per_prompt"].as_u64().unwrap_or(1).clamp(1, 10);
     (0..count)
         .map(|i| {
             let frame = content::render_image(&prompt, seed.wrapping_add(i), width, height);
-            let png = picture::encode_png(&frame)
-                .map_err(|e| Invalid(format!("image encoding failed: {e}")))?;
+            let png = picture::encode_png(&frame).map_err(|e| Invalid(format!("image encoding failed: {e}")))?;
             let path = dir.join(format!("image_{i}.png"));
-            std::fs::write(&path, png)
-                .map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, png).map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
             Ok(json!({"type": "image", "path": path, "width": width, "height": height}))
         })
         .collect()
 }
 
 fn speech_op(request: &Value, profile: Profile, dir: &Path) -> Result<Vec<Value>, Invalid> {
-    let input = request["input"]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| strings(&request["prompts"]).into_iter().next());
-    let input = input
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Invalid("speech needs a non-empty `input`".into()))?;
+    let input =
+        request["input"].as_str().map(str::to_owned).or_else(|| strings(&request["prompts"]).into_iter().next());
+    let input =
+        input.filter(|s| !s.trim().is_empty()).ok_or_else(|| Invalid("speech needs a non-empty `input`".into()))?;
     let voice = speech::voice(request["voice"].as_str().unwrap_or("vivian"));
     let audio = speech::synthesize(&input, &voice, profile.sample_rate(), 1.0);
     let path = dir.join("speech_0.wav");
     std::fs::write(&path, wav::encode_wav(&audio))
         .map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
-    Ok(vec![
-        json!({"type": "audio", "path": path, "sample_rate": audio.sample_rate, "duration_s": audio.duration_s()}),
-    ])
+    Ok(vec![json!({"type": "audio", "path": path, "sample_rate": audio.sample_rate, "duration_s": audio.duration_s()})])
 }

@@ -84,11 +84,7 @@ pub enum ServeFlagError {
 }
 
 fn known_flags() -> String {
-    FLAGS
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    FLAGS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether `arg` (without `=value`) is a serve flag.
@@ -116,10 +112,8 @@ pub fn parse(args: &[String]) -> Result<ServeFlags, ServeFlagError> {
             (Arity::Switch, _) => serde_json::Value::Bool(true),
             (_, Some(value)) => serde_json::Value::String(value),
             (Arity::Value, None) => {
-                let value = args
-                    .get(i)
-                    .filter(|v| !v.starts_with("--"))
-                    .ok_or(ServeFlagError::MissingValue(name.into()))?;
+                let value =
+                    args.get(i).filter(|v| !v.starts_with("--")).ok_or(ServeFlagError::MissingValue(name.into()))?;
                 i += 1;
                 serde_json::Value::String(value.clone())
             }
@@ -141,18 +135,12 @@ pub fn parse(args: &[String]) -> Result<ServeFlags, ServeFlagError> {
 
 /// Whether `arg` is a serve flag that consumes the next argument (for splitting a command line).
 pub fn takes_value(arg: &str) -> bool {
-    !arg.contains('=')
-        && FLAGS
-            .iter()
-            .any(|(flag, arity)| *flag == arg && *arity != Arity::Switch)
+    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == arg && *arity != Arity::Switch)
 }
 
 /// Whether `arg` is a flag taking one or more values.
 pub fn takes_values(arg: &str) -> bool {
-    !arg.contains('=')
-        && FLAGS
-            .iter()
-            .any(|(flag, arity)| *flag == arg && *arity == Arity::Values)
+    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == arg && *arity == Arity::Values)
 }
 
 #[cfg(test)]
@@ -165,10 +153,8 @@ mod tests {
 
     #[test]
     fn records_switches_values_and_lists() {
-        let flags = parse(&args(
-            "--omni --usp 2 --served-model-name a b --cache-config={\"x\":1} --enforce-eager",
-        ))
-        .unwrap();
+        let flags =
+            parse(&args("--omni --usp 2 --served-model-name a b --cache-config={\"x\":1} --enforce-eager")).unwrap();
         assert_eq!(flags["omni"], true);
         assert_eq!(flags["usp"], "2");
         assert_eq!(flags["served-model-name"], "a b");
@@ -178,17 +164,8 @@ mod tests {
 
     #[test]
     fn rejects_unknown_flags_and_missing_values() {
-        assert!(matches!(
-            parse(&args("--ulysses 2")),
-            Err(ServeFlagError::Unknown(_))
-        ));
-        assert_eq!(
-            parse(&args("--usp")),
-            Err(ServeFlagError::MissingValue("--usp".into()))
-        );
-        assert_eq!(
-            parse(&args("--usp --omni")),
-            Err(ServeFlagError::MissingValue("--usp".into()))
-        );
+        assert!(matches!(parse(&args("--ulysses 2")), Err(ServeFlagError::Unknown(_))));
+        assert_eq!(parse(&args("--usp")), Err(ServeFlagError::MissingValue("--usp".into())));
+        assert_eq!(parse(&args("--usp --omni")), Err(ServeFlagError::MissingValue("--usp".into())));
     }
 }

@@ -33,18 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/images/edits", post(images::edits))
         .route("/v1/videos", post(videos::create).get(videos::list))
         .route("/v1/videos/sync", post(videos::sync))
-        .route(
-            "/v1/videos/{id}",
-            get(videos::retrieve).delete(videos::delete),
-        )
+        .route("/v1/videos/{id}", get(videos::retrieve).delete(videos::delete))
         .route("/v1/videos/{id}/content", get(videos::content_of))
         .route("/omnitest/config", get(basic::config))
-        .route(
-            "/omnitest/faults",
-            get(basic::get_faults)
-                .post(basic::set_faults)
-                .delete(basic::clear_faults),
-        )
+        .route("/omnitest/faults", get(basic::get_faults).post(basic::set_faults).delete(basic::clear_faults))
         .fallback(basic::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024))
         .with_state(state)
@@ -109,11 +101,7 @@ pub fn run(argv: &[String]) -> ExitCode {
     if let Some(workers) = setup.args.workers {
         runtime.worker_threads(workers.max(1));
     }
-    let result = runtime
-        .enable_all()
-        .build()
-        .map_err(MockError::Runtime)
-        .and_then(|rt| rt.block_on(serve(setup)));
+    let result = runtime.enable_all().build().map_err(MockError::Runtime).and_then(|rt| rt.block_on(serve(setup)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -126,41 +114,23 @@ pub fn run(argv: &[String]) -> ExitCode {
 /// Binds, announces the URL and serves until a termination signal.
 pub async fn serve(setup: MockSetup) -> Result<(), MockError> {
     let address = format!("{}:{}", setup.args.host, setup.args.port);
-    let listener = TcpListener::bind(&address)
-        .await
-        .map_err(|source| MockError::Bind {
-            address: address.clone(),
-            source,
-        })?;
+    let listener =
+        TcpListener::bind(&address).await.map_err(|source| MockError::Bind { address: address.clone(), source })?;
     let local = listener.local_addr().map_err(MockError::Serve)?;
     let url = format!(
         "http://{}:{}",
-        if local.ip().is_unspecified() {
-            "127.0.0.1".to_owned()
-        } else {
-            local.ip().to_string()
-        },
+        if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() },
         local.port()
     );
     let state = state_for(&setup);
-    eprintln!(
-        "omnitest mock: serving {} as {} on {url}",
-        state.config.served_model_names.join(", "),
-        state.profile
-    );
+    eprintln!("omnitest mock: serving {} as {} on {url}", state.config.served_model_names.join(", "), state.profile);
     if let Some(path) = &setup.args.port_file {
-        write_port_file(path, &url).map_err(|source| MockError::PortFile {
-            path: path.clone(),
-            source,
-        })?;
+        write_port_file(path, &url).map_err(|source| MockError::PortFile { path: path.clone(), source })?;
     }
     // The URL on stdout is the readiness announcement a launcher may wait for.
     println!("{url}");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(MockError::Serve)
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(MockError::Serve)
 }
 
 /// Writes the file atomically, so a reader never sees half a URL.

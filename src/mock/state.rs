@@ -73,17 +73,13 @@ impl AppState {
                 self.config.served_model_names[0]
             )));
         }
-        Err(ApiError::unsupported_route(
-            &self.config.served_model_names[0],
-            path,
-        ))
+        Err(ApiError::unsupported_route(&self.config.served_model_names[0], path))
     }
 
     /// A fresh id with `prefix`, like `chatcmpl-3f…`.
     pub fn next_id(&self, prefix: &str) -> String {
         let n = self.ids.fetch_add(1, Ordering::Relaxed);
-        let mixed =
-            xxhash_rust::xxh3::xxh3_64(&[n.to_le_bytes(), self.started.to_le_bytes()].concat());
+        let mixed = xxhash_rust::xxh3::xxh3_64(&[n.to_le_bytes(), self.started.to_le_bytes()].concat());
         format!("{prefix}-{mixed:016x}")
     }
 
@@ -102,7 +98,5 @@ impl AppState {
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

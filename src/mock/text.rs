@@ -17,10 +17,7 @@ pub fn tokenize(text: &str) -> Vec<&str> {
             continue;
         }
         if is_word(c) {
-            while chars
-                .next_if(|&(_, next)| is_word(next) || next == '\'')
-                .is_some()
-            {}
+            while chars.next_if(|&(_, next)| is_word(next) || next == '\'').is_some() {}
         }
         let end = chars.peek().map_or(text.len(), |&(j, _)| j);
         bounds.push((start, end));
@@ -180,12 +177,7 @@ pub struct Reply {
 /// Composes a reply: what the inputs contain, then filler. `ignore_eos` makes it exactly
 /// `max_tokens` long (as benchmarks ask); otherwise it ends by itself after a seeded number of
 /// tokens, or at `max_tokens`.
-pub fn compose_reply(
-    descriptions: &[String],
-    seed: u64,
-    max_tokens: Option<usize>,
-    ignore_eos: bool,
-) -> Reply {
+pub fn compose_reply(descriptions: &[String], seed: u64, max_tokens: Option<usize>, ignore_eos: bool) -> Reply {
     let mut text = descriptions.join(" ");
     let natural = count_tokens(&text) + 16 + (seed % 32) as usize;
     let target = match (max_tokens, ignore_eos) {
@@ -205,16 +197,8 @@ pub fn compose_reply(
     let tokens = pieces.len().min(target.max(1));
     let text: String = pieces[..tokens].concat();
     let finish_reason =
-        if max_tokens.is_some_and(|max| tokens >= max && (ignore_eos || natural > max)) {
-            "length"
-        } else {
-            "stop"
-        };
-    Reply {
-        text,
-        tokens,
-        finish_reason,
-    }
+        if max_tokens.is_some_and(|max| tokens >= max && (ignore_eos || natural > max)) { "length" } else { "stop" };
+    Reply { text, tokens, finish_reason }
 }
 
 #[cfg(test)]
@@ -223,13 +207,8 @@ mod tests {
 
     #[test]
     fn tokens_concatenate_back_to_the_text() {
-        for text in [
-            "Hello, world! It's 42.",
-            "  leading space",
-            "北京是中国的首都。",
-            "trailing space  ",
-            "",
-        ] {
+        for text in ["Hello, world! It's 42.", "  leading space", "北京是中国的首都。", "trailing space  ", ""]
+        {
             assert_eq!(tokenize(text).concat(), text, "{text:?}");
         }
         assert_eq!(tokenize("Hello, world!"), ["Hello", ",", " world", "!"]);

@@ -20,11 +20,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
         Err(err) => {
             // Python's decoder reports the 0-based offset of the offending character, or the
             // length of the input when it ends too soon.
-            let position = if err.is_eof() {
-                bytes.len()
-            } else {
-                byte_offset(bytes, err.line(), err.column())
-            };
+            let position = if err.is_eof() { bytes.len() } else { byte_offset(bytes, err.line(), err.column()) };
             Err(ApiError::validation(&[FieldError {
                 kind: "json_invalid",
                 loc: vec![json!("body"), json!(position)],
@@ -56,10 +52,7 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Starts checking `body`.
     pub fn new(body: &'a Map<String, Value>) -> Fields<'a> {
-        Fields {
-            body,
-            errors: Vec::new(),
-        }
+        Fields { body, errors: Vec::new() }
     }
 
     fn fail(&mut self, name: &str, kind: &'static str, msg: &str, input: &Value) {
@@ -100,11 +93,7 @@ impl<'a> Fields<'a> {
 
     /// A string, required or not.
     pub fn string(&mut self, name: &str, required: bool) -> Option<&'a str> {
-        let value = if required {
-            self.required(name)?
-        } else {
-            self.body.get(name)?
-        };
+        let value = if required { self.required(name)? } else { self.body.get(name)? };
         match value {
             Value::String(s) => Some(s),
             Value::Null if !required => None,
@@ -131,12 +120,7 @@ impl<'a> Fields<'a> {
             _ => None,
         };
         if parsed.is_none() {
-            self.fail(
-                name,
-                "bool_parsing",
-                "Input should be a valid boolean, unable to interpret input",
-                value,
-            );
+            self.fail(name, "bool_parsing", "Input should be a valid boolean, unable to interpret input", value);
         }
         parsed
     }
@@ -166,11 +150,9 @@ impl<'a> Fields<'a> {
         let value = self.body.get(name)?;
         let parsed = match value {
             Value::Null => return None,
-            Value::Number(n) => n.as_u64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
-                    .map(|f| f as u64)
-            }),
+            Value::Number(n) => {
+                n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+            }
             Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
@@ -191,12 +173,7 @@ impl<'a> Fields<'a> {
             Value::Object(map) => Some(map),
             Value::Null => None,
             other => {
-                self.fail(
-                    name,
-                    "model_type",
-                    "Input should be a valid dictionary",
-                    other,
-                );
+                self.fail(name, "model_type", "Input should be a valid dictionary", other);
                 None
             }
         }
@@ -206,19 +183,11 @@ impl<'a> Fields<'a> {
     pub fn strings(&mut self, name: &str) -> Option<Vec<String>> {
         match self.body.get(name)? {
             Value::Null => None,
-            Value::Array(items) if items.iter().all(Value::is_string) => Some(
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect(),
-            ),
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                Some(items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            }
             other => {
-                self.fail(
-                    name,
-                    "list_type",
-                    "Input should be a valid list of strings",
-                    other,
-                );
+                self.fail(name, "list_type", "Input should be a valid list of strings", other);
                 None
             }
         }
@@ -232,11 +201,7 @@ impl<'a> Fields<'a> {
 
     /// The 400 listing every problem, if there were any.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::validation(&self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::validation(&self.errors)) }
     }
 }
 
@@ -249,41 +214,28 @@ mod tests {
         let err = parse_object(b"{\"model\": ").unwrap_err();
         let message = err.body()["error"]["message"].as_str().unwrap().to_owned();
         assert!(
-            message.starts_with(
-                "[{'type': 'json_invalid', 'loc': ('body', 10), 'msg': 'JSON decode error'"
-            ),
+            message.starts_with("[{'type': 'json_invalid', 'loc': ('body', 10), 'msg': 'JSON decode error'"),
             "{message}"
         );
     }
 
     #[test]
     fn wrong_types_and_missing_fields_are_all_reported() {
-        let body =
-            parse_object(br#"{"stream": "maybe", "temperature": "hot", "max_tokens": "many"}"#)
-                .unwrap();
+        let body = parse_object(br#"{"stream": "maybe", "temperature": "hot", "max_tokens": "many"}"#).unwrap();
         let mut fields = Fields::new(&body);
         fields.required_list("messages");
         fields.bool("stream");
         fields.float("temperature");
         fields.unsigned("max_tokens");
-        let message = fields.finish().unwrap_err().body()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        for kind in [
-            "'missing'",
-            "'bool_parsing'",
-            "'float_parsing'",
-            "'int_parsing'",
-        ] {
+        let message = fields.finish().unwrap_err().body()["error"]["message"].as_str().unwrap().to_owned();
+        for kind in ["'missing'", "'bool_parsing'", "'float_parsing'", "'int_parsing'"] {
             assert!(message.contains(kind), "{kind} missing from {message}");
         }
     }
 
     #[test]
     fn lax_coercions_are_accepted() {
-        let body = parse_object(br#"{"stream": "true", "temperature": "0.5", "max_tokens": 16.0}"#)
-            .unwrap();
+        let body = parse_object(br#"{"stream": "true", "temperature": "0.5", "max_tokens": 16.0}"#).unwrap();
         let mut fields = Fields::new(&body);
         assert_eq!(fields.bool("stream"), Some(true));
         assert_eq!(fields.float("temperature"), Some(0.5));

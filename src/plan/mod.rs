@@ -33,16 +33,9 @@ pub struct Plan {
 impl Plan {
     /// Orders a selection.
     pub fn new(selection: Selection) -> Plan {
-        let Selection {
-            mut trials,
-            deselected,
-            hardware_waived,
-        } = selection;
+        let Selection { mut trials, deselected, hardware_waived } = selection;
         trials.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut serverless = TrialGroup {
-            scenario: None,
-            trials: Vec::new(),
-        };
+        let mut serverless = TrialGroup { scenario: None, trials: Vec::new() };
         let mut groups: Vec<TrialGroup> = Vec::new();
         let mut index: HashMap<&'static Scenario, usize> = HashMap::new();
         for trial in trials {
@@ -50,10 +43,7 @@ impl Plan {
                 None => serverless.trials.push(trial),
                 Some(scenario) => {
                     let slot = *index.entry(scenario).or_insert_with(|| {
-                        groups.push(TrialGroup {
-                            scenario: Some(scenario),
-                            trials: Vec::new(),
-                        });
+                        groups.push(TrialGroup { scenario: Some(scenario), trials: Vec::new() });
                         groups.len() - 1
                     });
                     groups[slot].trials.push(trial);
@@ -63,11 +53,7 @@ impl Plan {
         if !serverless.trials.is_empty() {
             groups.insert(0, serverless);
         }
-        Plan {
-            groups,
-            deselected,
-            hardware_waived,
-        }
+        Plan { groups, deselected, hardware_waived }
     }
 
     /// Every trial, in running order.
@@ -87,17 +73,12 @@ impl Plan {
 
     /// How many distinct scenarios the plan's trials use.
     pub fn scenario_count(&self) -> usize {
-        self.groups
-            .iter()
-            .filter(|group| group.scenario.is_some())
-            .count()
+        self.groups.iter().filter(|group| group.scenario.is_some()).count()
     }
 
     /// How many trials are ignored.
     pub fn ignored_count(&self) -> usize {
-        self.trials()
-            .filter(|trial| trial.ignored.is_some())
-            .count()
+        self.trials().filter(|trial| trial.ignored.is_some()).count()
     }
 }
 
@@ -105,20 +86,13 @@ impl Plan {
 mod tests {
     use super::*;
     use crate::registry::{Body, Catalog, Level, Marker, TestCase};
-    use crate::selection::{
-        Backend, Environment, MarkerExpr, ResolvedBackend, SelectionOptions, select,
-    };
+    use crate::selection::{Backend, Environment, MarkerExpr, ResolvedBackend, SelectionOptions, select};
 
     static A: Scenario = Scenario::mock("model-a", "text");
     static B: Scenario = Scenario::mock("model-b", "text");
 
     fn case(path: &str, scenarios: &[(&str, &'static Scenario)]) -> TestCase {
-        let mut case = TestCase::new(
-            path.to_owned(),
-            &[Level::CoreModel],
-            &[Marker::Cpu],
-            Body::Static(|_| Ok(())),
-        );
+        let mut case = TestCase::new(path.to_owned(), &[Level::CoreModel], &[Marker::Cpu], Body::Static(|_| Ok(())));
         for (id, scenario) in scenarios {
             case = case.with_scenario(id.to_string(), scenario);
         }
@@ -141,27 +115,11 @@ mod tests {
             cards: None,
             partition: None,
         };
-        let env = Environment::new(
-            ResolvedBackend {
-                backend: Backend::Mock,
-                reason: String::new(),
-            },
-            Some(0),
-            None,
-            false,
-        );
+        let env =
+            Environment::new(ResolvedBackend { backend: Backend::Mock, reason: String::new() }, Some(0), None, false);
         let plan = Plan::new(select(&catalog, &options, &env));
         let order: Vec<&str> = plan.trials().map(|t| t.name.as_str()).collect();
-        assert_eq!(
-            order,
-            [
-                "x::unit",
-                "x::test_a[a]",
-                "x::test_c[a]",
-                "x::test_a[b]",
-                "x::test_b[b]"
-            ]
-        );
+        assert_eq!(order, ["x::unit", "x::test_a[a]", "x::test_c[a]", "x::test_a[b]", "x::test_b[b]"]);
         assert_eq!(plan.scenario_count(), 2);
         assert_eq!(plan.groups[1].scenario, Some(&A));
     }

@@ -1,6 +1,8 @@
 //! Adapts test functions of several signatures to the one the runner calls, so a test takes only
 //! what it uses: nothing, the context, or (with a scenario) the server and the client.
 
+use crate::client::Client;
+use crate::fixtures::Server;
 use crate::outcome::{TestError, TestResult};
 use crate::runner::TestContext;
 
@@ -50,6 +52,47 @@ where
 {
     fn call_with(self, ctx: &TestContext) -> TestResult {
         self(ctx).into_test_result()
+    }
+}
+
+/// Parameters: `&Server, &Client`.
+pub struct ServerClientParams;
+/// Parameters: `&Client`.
+pub struct ClientParam;
+/// Parameters: `&TestContext, &Server, &Client`.
+pub struct ContextServerClientParams;
+
+impl<F, R> TestFn<ServerClientParams> for F
+where
+    F: FnOnce(&Server, &Client) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        let server = ctx.server()?;
+        let client = ctx.client()?;
+        self(&server, &client).into_test_result()
+    }
+}
+
+impl<F, R> TestFn<ClientParam> for F
+where
+    F: FnOnce(&Client) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        self(&ctx.client()?).into_test_result()
+    }
+}
+
+impl<F, R> TestFn<ContextServerClientParams> for F
+where
+    F: FnOnce(&TestContext, &Server, &Client) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        let server = ctx.server()?;
+        let client = ctx.client()?;
+        self(ctx, &server, &client).into_test_result()
     }
 }
 

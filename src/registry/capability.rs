@@ -18,12 +18,8 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 4] = [
-        Capability::RealModel,
-        Capability::RealAsr,
-        Capability::LocalProcess,
-        Capability::GpuMemory,
-    ];
+    pub const ALL: [Capability; 4] =
+        [Capability::RealModel, Capability::RealAsr, Capability::LocalProcess, Capability::GpuMemory];
 
     /// The capability's name, as written in `#[needs(...)]`.
     pub const fn name(self) -> &'static str {

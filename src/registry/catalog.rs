@@ -59,15 +59,10 @@ impl Catalog {
     /// Collects the tests registered with `omni_test!` and those the generators make, and
     /// validates them all.
     pub fn collect(ctx: &GenerateContext) -> Result<Catalog, RegistryError> {
-        let mut cases: Vec<TestCase> = inventory::iter::<TestDef>()
-            .map(TestCase::from_def)
-            .collect();
+        let mut cases: Vec<TestCase> = inventory::iter::<TestDef>().map(TestCase::from_def).collect();
         for generator in inventory::iter::<TestGenerator>() {
-            let generated =
-                (generator.generate)(ctx).map_err(|source| RegistryError::Generator {
-                    name: generator.name,
-                    source,
-                })?;
+            let generated = (generator.generate)(ctx)
+                .map_err(|source| RegistryError::Generator { name: generator.name, source })?;
             cases.extend(generated);
         }
         Catalog::from_cases(cases)
@@ -83,10 +78,7 @@ impl Catalog {
             let mut report = |problem: String| {
                 problems.push(RegistrationProblem {
                     test: case.path.to_string(),
-                    location: case
-                        .source
-                        .as_ref()
-                        .map(|(file, line)| format!("{file}:{line}")),
+                    location: case.source.as_ref().map(|(file, line)| format!("{file}:{line}")),
                     problem,
                 });
             };
@@ -94,10 +86,7 @@ impl Catalog {
                 report(problem);
             }
             if case.levels.is_empty() {
-                report(
-                    "has no level: add #[levels(core_model)] (or advanced_model, full_model)"
-                        .into(),
-                );
+                report("has no level: add #[levels(core_model)] (or advanced_model, full_model)".into());
             }
             if case.requirements.is_empty() && !case.markers.contains(Marker::Cpu) {
                 report(
@@ -112,10 +101,7 @@ impl Catalog {
                     report(problem);
                 }
                 if !ids.insert(choice.id.as_ref()) {
-                    report(format!(
-                        "names scenario id `{}` twice; give one an explicit .id(\"…\")",
-                        choice.id
-                    ));
+                    report(format!("names scenario id `{}` twice; give one an explicit .id(\"…\")", choice.id));
                 }
             }
             for name in trial_names_of(case) {
@@ -125,9 +111,7 @@ impl Catalog {
             }
         }
         if problems.is_empty() {
-            Ok(Catalog {
-                cases: cases.into_iter().map(Arc::new).collect(),
-            })
+            Ok(Catalog { cases: cases.into_iter().map(Arc::new).collect() })
         } else {
             Err(RegistryError::Invalid { problems })
         }
@@ -144,19 +128,13 @@ pub fn trial_names_of(case: &TestCase) -> Vec<String> {
     if case.scenarios.is_empty() {
         vec![case.path.to_string()]
     } else {
-        case.scenarios
-            .iter()
-            .map(|choice| format!("{}[{}]", case.path, choice.id))
-            .collect()
+        case.scenarios.iter().map(|choice| format!("{}[{}]", case.path, choice.id)).collect()
     }
 }
 
 fn path_problem(path: &str) -> Option<String> {
-    let valid_segment = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-    };
+    let valid_segment =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
     if path.split("::").all(valid_segment) {
         None
     } else {
@@ -165,10 +143,8 @@ fn path_problem(path: &str) -> Option<String> {
 }
 
 fn scenario_id_problem(id: &str) -> Option<String> {
-    let valid = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '=' | ','));
+    let valid =
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '=' | ','));
     (!valid).then(|| format!("has an invalid scenario id `{id}`: use letters, digits and `_-.=,`"))
 }
 
@@ -184,9 +160,7 @@ mod tests {
     fn problems(cases: Vec<TestCase>) -> Vec<String> {
         match Catalog::from_cases(cases) {
             Ok(_) => vec![],
-            Err(RegistryError::Invalid { problems }) => {
-                problems.into_iter().map(|p| p.problem).collect()
-            }
+            Err(RegistryError::Invalid { problems }) => problems.into_iter().map(|p| p.problem).collect(),
             Err(other) => panic!("unexpected {other}"),
         }
     }
@@ -202,27 +176,14 @@ mod tests {
 
     #[test]
     fn rejects_a_test_without_hardware_or_cpu() {
-        let case = TestCase::new(
-            "suite::test_a",
-            &[Level::CoreModel],
-            &[Marker::Omni],
-            body(),
-        );
-        assert!(
-            problems(vec![case])[0]
-                .starts_with("has neither a hardware requirement nor the `cpu` marker")
-        );
+        let case = TestCase::new("suite::test_a", &[Level::CoreModel], &[Marker::Omni], body());
+        assert!(problems(vec![case])[0].starts_with("has neither a hardware requirement nor the `cpu` marker"));
     }
 
     #[test]
     fn accepts_hardware_in_place_of_cpu() {
-        let req = PlatformRequirement {
-            platform: Platform::Cuda,
-            resource: Resource::L4,
-            cards: 1,
-        };
-        let case = TestCase::new("suite::test_a", &[Level::CoreModel], &[], body())
-            .with_requirements(vec![req]);
+        let req = PlatformRequirement { platform: Platform::Cuda, resource: Resource::L4, cards: 1 };
+        let case = TestCase::new("suite::test_a", &[Level::CoreModel], &[], body()).with_requirements(vec![req]);
         assert!(problems(vec![case]).is_empty());
     }
 
@@ -232,16 +193,8 @@ mod tests {
         let a = TestCase::new("suite::test_a", &[Level::CoreModel], &[Marker::Cpu], body());
         let b = a.clone().with_scenario("x", &S).with_scenario("x", &S);
         let found = problems(vec![a.clone(), a, b]);
-        assert!(
-            found.contains(&"trial `suite::test_a` is registered twice".to_string()),
-            "{found:?}"
-        );
-        assert!(
-            found
-                .iter()
-                .any(|p| p.contains("names scenario id `x` twice")),
-            "{found:?}"
-        );
+        assert!(found.contains(&"trial `suite::test_a` is registered twice".to_string()), "{found:?}");
+        assert!(found.iter().any(|p| p.contains("names scenario id `x` twice")), "{found:?}");
     }
 
     #[test]
@@ -250,9 +203,7 @@ mod tests {
         case.source = Some(("suites/a.rs".into(), 7));
         let err = Catalog::from_cases(vec![case]).unwrap_err().to_string();
         assert!(
-            err.starts_with(
-                "1 invalid test registration(s):\n  - suite::test_a (suites/a.rs:7): has no level"
-            ),
+            err.starts_with("1 invalid test registration(s):\n  - suite::test_a (suites/a.rs:7): has no level"),
             "{err}"
         );
     }

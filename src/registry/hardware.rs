@@ -15,13 +15,7 @@ pub enum Platform {
 
 impl Platform {
     /// Every platform.
-    pub const ALL: [Platform; 5] = [
-        Platform::Cuda,
-        Platform::Rocm,
-        Platform::Xpu,
-        Platform::Npu,
-        Platform::Musa,
-    ];
+    pub const ALL: [Platform; 5] = [Platform::Cuda, Platform::Rocm, Platform::Xpu, Platform::Npu, Platform::Musa];
 
     /// The platform's name, as in `--hardware cuda:H100`.
     pub const fn name(self) -> &'static str {
@@ -124,11 +118,7 @@ impl Resource {
 
     /// The resource of `platform` named `name`, if the platform has one by that name.
     pub fn on_platform(platform: Platform, name: &str) -> Option<Resource> {
-        platform
-            .resources()
-            .iter()
-            .copied()
-            .find(|r| r.name() == name)
+        platform.resources().iter().copied().find(|r| r.name() == name)
     }
 
     /// The resource named `name` on `platform`, checked while compiling the test that names it.
@@ -250,16 +240,9 @@ impl Hardware {
             .map(|&(platform, resource)| {
                 let cards = match self.cards {
                     Cards::Uniform(n) => n,
-                    Cards::PerPlatform(counts) => counts
-                        .iter()
-                        .find(|(p, _)| *p == platform)
-                        .map_or(1, |(_, n)| *n),
+                    Cards::PerPlatform(counts) => counts.iter().find(|(p, _)| *p == platform).map_or(1, |(_, n)| *n),
                 };
-                PlatformRequirement {
-                    platform,
-                    resource,
-                    cards,
-                }
+                PlatformRequirement { platform, resource, cards }
             })
             .collect()
     }
@@ -279,9 +262,7 @@ pub struct PlatformRequirement {
 impl PlatformRequirement {
     /// The markers the seed's `hardware_marks` derives from this requirement.
     pub fn derived_markers(&self) -> MarkerSet {
-        let mut set = MarkerSet::EMPTY
-            .with(self.platform.marker())
-            .with(self.resource.marker());
+        let mut set = MarkerSet::EMPTY.with(self.platform.marker()).with(self.resource.marker());
         if self.platform.carries_gpu_marker() {
             set.insert(Marker::Gpu);
         }
@@ -308,37 +289,18 @@ mod tests {
 
     #[test]
     fn derives_markers_as_the_seed_does() {
-        let cuda2 = PlatformRequirement {
-            platform: Platform::Cuda,
-            resource: Resource::H100,
-            cards: 2,
-        };
+        let cuda2 = PlatformRequirement { platform: Platform::Cuda, resource: Resource::H100, cards: 2 };
         assert_eq!(markers_of(cuda2), "gpu, cuda, H100, distributed_cuda");
-        let npu1 = PlatformRequirement {
-            platform: Platform::Npu,
-            resource: Resource::A2,
-            cards: 1,
-        };
+        let npu1 = PlatformRequirement { platform: Platform::Npu, resource: Resource::A2, cards: 1 };
         assert_eq!(markers_of(npu1), "npu, A2");
-        let musa1 = PlatformRequirement {
-            platform: Platform::Musa,
-            resource: Resource::S5000,
-            cards: 1,
-        };
-        assert_eq!(
-            markers_of(musa1),
-            "musa, S5000",
-            "hardware_marks adds no gpu marker for musa"
-        );
+        let musa1 = PlatformRequirement { platform: Platform::Musa, resource: Resource::S5000, cards: 1 };
+        assert_eq!(markers_of(musa1), "musa, S5000", "hardware_marks adds no gpu marker for musa");
     }
 
     #[test]
     fn per_platform_card_counts_default_to_one() {
         let hw = Hardware {
-            resources: &[
-                (Platform::Cuda, Resource::H100),
-                (Platform::Rocm, Resource::Mi325),
-            ],
+            resources: &[(Platform::Cuda, Resource::H100), (Platform::Rocm, Resource::Mi325)],
             cards: Cards::PerPlatform(&[(Platform::Cuda, 2)]),
         }
         .checked();
@@ -349,10 +311,7 @@ mod tests {
 
     #[test]
     fn resources_are_checked_per_platform() {
-        assert_eq!(
-            Resource::on_platform(Platform::Cuda, "H100"),
-            Some(Resource::H100)
-        );
+        assert_eq!(Resource::on_platform(Platform::Cuda, "H100"), Some(Resource::H100));
         assert_eq!(Resource::on_platform(Platform::Rocm, "H100"), None);
         assert_eq!(Resource::expect_on(Platform::Npu, "A3"), Resource::A3);
     }

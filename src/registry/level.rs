@@ -59,12 +59,7 @@ impl FromStr for Level {
     type Err = UnknownLevel;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::ALL
-            .into_iter()
-            .find(|level| level.name() == s)
-            .ok_or_else(|| UnknownLevel {
-                given: s.to_owned(),
-            })
+        Level::ALL.into_iter().find(|level| level.name() == s).ok_or_else(|| UnknownLevel { given: s.to_owned() })
     }
 }
 
@@ -82,9 +77,6 @@ mod tests {
     #[test]
     fn unknown_level_lists_the_valid_ones() {
         let err = "bogus".parse::<Level>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown run level `bogus` (valid levels: core_model, advanced_model, full_model)"
-        );
+        assert_eq!(err.to_string(), "unknown run level `bogus` (valid levels: core_model, advanced_model, full_model)");
     }
 }

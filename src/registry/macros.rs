@@ -197,22 +197,49 @@ macro_rules! __omni_marker {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __omni_derived_marker {
-    (gpu) => { $crate::__omni_hardware_hint!(gpu) };
-    (cuda) => { $crate::__omni_hardware_hint!(cuda) };
-    (rocm) => { $crate::__omni_hardware_hint!(rocm) };
-    (xpu) => { $crate::__omni_hardware_hint!(xpu) };
-    (npu) => { $crate::__omni_hardware_hint!(npu) };
-    (musa) => { $crate::__omni_hardware_hint!(musa) };
-    (H100) => { $crate::__omni_hardware_hint!(H100) };
-    (L4) => { $crate::__omni_hardware_hint!(L4) };
-    (MI325) => { $crate::__omni_hardware_hint!(MI325) };
-    (B60) => { $crate::__omni_hardware_hint!(B60) };
-    (S5000) => { $crate::__omni_hardware_hint!(S5000) };
-    (A2) => { $crate::__omni_hardware_hint!(A2) };
-    (A3) => { $crate::__omni_hardware_hint!(A3) };
+    (gpu) => {
+        $crate::__omni_hardware_hint!(gpu)
+    };
+    (cuda) => {
+        $crate::__omni_hardware_hint!(cuda)
+    };
+    (rocm) => {
+        $crate::__omni_hardware_hint!(rocm)
+    };
+    (xpu) => {
+        $crate::__omni_hardware_hint!(xpu)
+    };
+    (npu) => {
+        $crate::__omni_hardware_hint!(npu)
+    };
+    (musa) => {
+        $crate::__omni_hardware_hint!(musa)
+    };
+    (H100) => {
+        $crate::__omni_hardware_hint!(H100)
+    };
+    (L4) => {
+        $crate::__omni_hardware_hint!(L4)
+    };
+    (MI325) => {
+        $crate::__omni_hardware_hint!(MI325)
+    };
+    (B60) => {
+        $crate::__omni_hardware_hint!(B60)
+    };
+    (S5000) => {
+        $crate::__omni_hardware_hint!(S5000)
+    };
+    (A2) => {
+        $crate::__omni_hardware_hint!(A2)
+    };
+    (A3) => {
+        $crate::__omni_hardware_hint!(A3)
+    };
     ($other:ident) => {
         ::core::compile_error!(::core::concat!(
-            "unknown marker `", ::core::stringify!($other),
+            "unknown marker `",
+            ::core::stringify!($other),
             "` (markers a test declares: diffusion, omni, tts, cache, parallel, sp, example, benchmark, cpu, slow)"
         ))
     };
@@ -223,7 +250,8 @@ macro_rules! __omni_derived_marker {
 macro_rules! __omni_hardware_hint {
     ($m:ident) => {
         ::core::compile_error!(::core::concat!(
-            "marker `", ::core::stringify!($m),
+            "marker `",
+            ::core::stringify!($m),
             "` is derived from the hardware requirement: write #[hardware(cuda = \"H100\", cards = 1)] instead"
         ))
     };

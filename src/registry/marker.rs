@@ -95,35 +95,23 @@ markers! {
 impl Marker {
     /// The marker with this exact name (marker names are case-sensitive, as in pytest).
     pub fn from_name(name: &str) -> Option<Marker> {
-        Marker::ALL
-            .iter()
-            .copied()
-            .find(|marker| marker.name() == name)
+        Marker::ALL.iter().copied().find(|marker| marker.name() == name)
     }
 
     /// Whether a test may write this marker itself in `#[markers(...)]`; the rest are levels or
     /// are derived from the hardware requirement.
     pub const fn is_declarable(self) -> bool {
-        matches!(self.group(), MarkerGroup::Function | MarkerGroup::Slow)
-            || matches!(self, Marker::Cpu)
+        matches!(self.group(), MarkerGroup::Function | MarkerGroup::Slow) || matches!(self, Marker::Cpu)
     }
 
     /// All marker names, comma separated, for error messages.
     pub fn valid_names() -> String {
-        Marker::ALL
-            .iter()
-            .map(|m| m.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Marker::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
     }
 
     /// The markers a test may declare, comma separated, for error messages.
     pub fn declarable_names() -> String {
-        let names: Vec<_> = Marker::ALL
-            .iter()
-            .filter(|m| m.is_declarable())
-            .map(|m| m.name())
-            .collect();
+        let names: Vec<_> = Marker::ALL.iter().filter(|m| m.is_declarable()).map(|m| m.name()).collect();
         names.join(", ")
     }
 
@@ -175,10 +163,7 @@ impl MarkerSet {
 
     /// The markers in the set, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Marker> {
-        Marker::ALL
-            .iter()
-            .copied()
-            .filter(move |m| self.contains(*m))
+        Marker::ALL.iter().copied().filter(move |m| self.contains(*m))
     }
 
     /// Whether the set is empty.
@@ -199,9 +184,7 @@ impl FromIterator<Marker> for MarkerSet {
 
 impl fmt::Debug for MarkerSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set()
-            .entries(self.iter().map(Marker::name))
-            .finish()
+        f.debug_set().entries(self.iter().map(Marker::name)).finish()
     }
 }
 
@@ -228,11 +211,7 @@ mod tests {
         for marker in Marker::ALL {
             assert_eq!(Marker::from_name(marker.name()), Some(*marker));
         }
-        assert_eq!(
-            Marker::from_name("h100"),
-            None,
-            "marker names are case-sensitive"
-        );
+        assert_eq!(Marker::from_name("h100"), None, "marker names are case-sensitive");
     }
 
     #[test]

@@ -19,7 +19,9 @@ mod marker;
 mod scenario;
 mod test_def;
 
-pub use adapt::{ContextParam, IntoTestResult, NoParams, TestFn, invoke};
+pub use adapt::{
+    ClientParam, ContextParam, ContextServerClientParams, IntoTestResult, NoParams, ServerClientParams, TestFn, invoke,
+};
 pub use capability::Capability;
 pub use catalog::{Catalog, RegistrationProblem, RegistryError, trial_names_of};
 pub use hardware::{Cards, Hardware, Platform, PlatformRequirement, Resource};
@@ -27,8 +29,8 @@ pub use level::{Level, UnknownLevel};
 pub use marker::{Marker, MarkerGroup, MarkerSet};
 pub use scenario::{ConfigFile, Launch, Scenario, Scope};
 pub use test_def::{
-    Body, DynamicBody, GenerateContext, GenerateError, ScenarioChoice, ScenarioEntry, TestBody,
-    TestCase, TestDef, TestGenerator,
+    Body, DynamicBody, GenerateContext, GenerateError, ScenarioChoice, ScenarioEntry, TestBody, TestCase, TestDef,
+    TestGenerator,
 };
 
 /// The seed's pre-commit rule, checked while compiling each test: a test needs a hardware
@@ -36,11 +38,7 @@ pub use test_def::{
 ///
 /// # Panics
 /// At compile time, with `message`, when the test has neither.
-pub const fn require_cpu_or_hardware(
-    markers: &[Marker],
-    has_hardware: bool,
-    message: &'static str,
-) {
+pub const fn require_cpu_or_hardware(markers: &[Marker], has_hardware: bool, message: &'static str) {
     let mut i = 0;
     while i < markers.len() {
         if markers[i] as u8 == Marker::Cpu as u8 {

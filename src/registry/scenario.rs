@@ -189,11 +189,7 @@ impl Scenario {
 impl Scenario {
     /// The scenario's id, or `fallback` when it has none.
     pub fn id_or<'a>(&'a self, fallback: &'a str) -> &'a str {
-        if self.id.is_empty() {
-            fallback
-        } else {
-            self.id
-        }
+        if self.id.is_empty() { fallback } else { self.id }
     }
 }
 

@@ -137,12 +137,7 @@ pub struct TestCase {
 impl TestCase {
     /// A generated test with the given path, levels and declared markers, for a CPU or a
     /// hardware requirement set afterwards.
-    pub fn new(
-        path: impl Into<Cow<'static, str>>,
-        levels: &[Level],
-        markers: &[Marker],
-        body: Body,
-    ) -> TestCase {
+    pub fn new(path: impl Into<Cow<'static, str>>, levels: &[Level], markers: &[Marker], body: Body) -> TestCase {
         let mut set: MarkerSet = markers.iter().copied().collect();
         for level in levels {
             set.insert(Marker::from(*level));
@@ -164,10 +159,7 @@ impl TestCase {
     #[must_use]
     pub fn with_requirements(mut self, requirements: Vec<PlatformRequirement>) -> TestCase {
         for req in &requirements {
-            self.markers = req
-                .derived_markers()
-                .iter()
-                .fold(self.markers, MarkerSet::with);
+            self.markers = req.derived_markers().iter().fold(self.markers, MarkerSet::with);
         }
         self.requirements = requirements;
         self
@@ -175,15 +167,8 @@ impl TestCase {
 
     /// Adds a scenario.
     #[must_use]
-    pub fn with_scenario(
-        mut self,
-        id: impl Into<Cow<'static, str>>,
-        scenario: &'static Scenario,
-    ) -> TestCase {
-        self.scenarios.push(ScenarioChoice {
-            id: id.into(),
-            scenario,
-        });
+    pub fn with_scenario(mut self, id: impl Into<Cow<'static, str>>, scenario: &'static Scenario) -> TestCase {
+        self.scenarios.push(ScenarioChoice { id: id.into(), scenario });
         self
     }
 
@@ -204,29 +189,19 @@ impl TestCase {
     /// The case a static registration describes.
     pub(crate) fn from_def(def: &'static TestDef) -> TestCase {
         let module = strip_crate(def.module);
-        let path = if module.is_empty() {
-            Cow::Borrowed(def.name)
-        } else {
-            Cow::Owned(format!("{module}::{}", def.name))
-        };
+        let path =
+            if module.is_empty() { Cow::Borrowed(def.name) } else { Cow::Owned(format!("{module}::{}", def.name)) };
         let requirements = def.hardware.map(|hw| hw.requirements()).unwrap_or_default();
         let scenarios = def
             .scenarios
             .iter()
-            .map(|entry| ScenarioChoice {
-                id: scenario_id(entry),
-                scenario: entry.scenario,
-            })
+            .map(|entry| ScenarioChoice { id: scenario_id(entry), scenario: entry.scenario })
             .collect();
         let case = TestCase::new(path, def.levels, def.markers, Body::Static(def.body))
             .with_requirements(requirements)
             .with_needs(def.needs)
             .with_doc(def.doc);
-        TestCase {
-            source: Some((Cow::Borrowed(def.file), def.line)),
-            scenarios,
-            ..case
-        }
+        TestCase { source: Some((Cow::Borrowed(def.file), def.line)), scenarios, ..case }
     }
 
     /// The number of cards the test needs on `platform`, or on its least demanding platform when
@@ -260,10 +235,7 @@ mod tests {
 
     #[test]
     fn strips_the_crate_from_module_paths() {
-        assert_eq!(
-            strip_crate("e2e::online_serving::qwen3_omni"),
-            "online_serving::qwen3_omni"
-        );
+        assert_eq!(strip_crate("e2e::online_serving::qwen3_omni"), "online_serving::qwen3_omni");
         assert_eq!(strip_crate("e2e"), "");
     }
 
@@ -271,19 +243,7 @@ mod tests {
     fn scenario_ids_default_to_the_lower_cased_static_name() {
         static S: Scenario = Scenario::mock("m", "text");
         static NAMED: Scenario = Scenario::mock("m", "text").id("async_chunk");
-        assert_eq!(
-            scenario_id(&ScenarioEntry {
-                name: "super :: DEFAULT",
-                scenario: &S
-            }),
-            "default"
-        );
-        assert_eq!(
-            scenario_id(&ScenarioEntry {
-                name: "DEFAULT",
-                scenario: &NAMED
-            }),
-            "async_chunk"
-        );
+        assert_eq!(scenario_id(&ScenarioEntry { name: "super :: DEFAULT", scenario: &S }), "default");
+        assert_eq!(scenario_id(&ScenarioEntry { name: "DEFAULT", scenario: &NAMED }), "async_chunk");
     }
 }

@@ -11,11 +11,8 @@ pub fn print_header(info: &RunInfo) {
         "omnitest: run level {} · backend {} ({}) · GPUs {}",
         info.run_level, info.backend.backend, info.backend.reason, info.gpus
     )];
-    let selection = if info.selection.is_empty() {
-        "all tests of the level".to_owned()
-    } else {
-        info.selection.join(", ")
-    };
+    let selection =
+        if info.selection.is_empty() { "all tests of the level".to_owned() } else { info.selection.join(", ") };
     lines.push(format!(
         "omnitest: selection {selection} → {} trial(s) over {} scenario(s), {} ignored, {} deselected",
         info.planned, info.scenarios, info.ignored, info.deselected

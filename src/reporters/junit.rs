@@ -10,12 +10,7 @@ use super::{ReportError, RunInfo, TrialRecord, TrialStatus};
 /// Writes one `<testcase>` per trial: an assertion failure as `<failure>`, a harness error as
 /// `<error>`, an ignored trial as `<skipped>` with its reason; level, markers and scenario as
 /// properties.
-pub fn write_junit(
-    path: &Path,
-    info: &RunInfo,
-    records: &[TrialRecord],
-    elapsed: Duration,
-) -> Result<(), ReportError> {
+pub fn write_junit(path: &Path, info: &RunInfo, records: &[TrialRecord], elapsed: Duration) -> Result<(), ReportError> {
     let mut suite = TestSuite::new(format!("omnitest {}", info.run_level));
     suite.set_time(elapsed);
     suite.add_property(Property::new("run_level", info.run_level.name()));
@@ -31,19 +26,13 @@ pub fn write_junit(
     report.set_time(elapsed);
     report.add_test_suite(suite);
     let xml = report.to_string()?;
-    std::fs::write(path, xml).map_err(|source| ReportError::Write {
-        what: "JUnit report",
-        path: path.into(),
-        source,
-    })
+    std::fs::write(path, xml).map_err(|source| ReportError::Write { what: "JUnit report", path: path.into(), source })
 }
 
 fn test_case(record: &TrialRecord) -> TestCase {
     let status = match &record.status {
         TrialStatus::Passed => TestCaseStatus::success(),
-        TrialStatus::Failed(message) => {
-            non_success(NonSuccessKind::Failure, "assertion failure", message)
-        }
+        TrialStatus::Failed(message) => non_success(NonSuccessKind::Failure, "assertion failure", message),
         TrialStatus::Error(message) => non_success(NonSuccessKind::Error, "harness error", message),
         TrialStatus::Ignored(reason) => {
             let mut status = TestCaseStatus::skipped();
@@ -80,10 +69,7 @@ mod tests {
     fn info() -> RunInfo {
         RunInfo {
             run_level: Level::CoreModel,
-            backend: ResolvedBackend {
-                backend: Backend::Mock,
-                reason: "--backend".into(),
-            },
+            backend: ResolvedBackend { backend: Backend::Mock, reason: "--backend".into() },
             gpus: GpuInventory::overridden(0),
             selection: vec!["-m omni".into()],
             planned: 4,
@@ -110,18 +96,9 @@ mod tests {
     fn failures_and_harness_errors_are_different_kinds() {
         let records = vec![
             record("s::test_ok[default]", TrialStatus::Passed),
-            record(
-                "s::test_bad[default]",
-                TrialStatus::Failed("no audio\nin response".into()),
-            ),
-            record(
-                "s::test_broken[default]",
-                TrialStatus::Error("server exited with code 1".into()),
-            ),
-            record(
-                "s::test_skip",
-                TrialStatus::Ignored("needs 2 GPUs, found 0".into()),
-            ),
+            record("s::test_bad[default]", TrialStatus::Failed("no audio\nin response".into())),
+            record("s::test_broken[default]", TrialStatus::Error("server exited with code 1".into())),
+            record("s::test_skip", TrialStatus::Ignored("needs 2 GPUs, found 0".into())),
         ];
         let path = std::env::temp_dir().join(format!("omnitest-junit-{}.xml", std::process::id()));
         write_junit(&path, &info(), &records, Duration::from_secs(1)).unwrap();
@@ -133,24 +110,9 @@ mod tests {
         assert_eq!(suite.skipped, 1);
         let bad = &suite.test_cases[1];
         assert_eq!(bad.classname.as_ref().map(|c| c.as_str()), Some("s"));
-        assert!(matches!(
-            bad.status,
-            TestCaseStatus::NonSuccess {
-                kind: NonSuccessKind::Failure,
-                ..
-            }
-        ));
-        assert!(matches!(
-            suite.test_cases[2].status,
-            TestCaseStatus::NonSuccess {
-                kind: NonSuccessKind::Error,
-                ..
-            }
-        ));
-        assert!(
-            xml.contains(r#"<property name="scenario" value="default"/>"#),
-            "{xml}"
-        );
+        assert!(matches!(bad.status, TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, .. }));
+        assert!(matches!(suite.test_cases[2].status, TestCaseStatus::NonSuccess { kind: NonSuccessKind::Error, .. }));
+        assert!(xml.contains(r#"<property name="scenario" value="default"/>"#), "{xml}");
         assert!(xml.contains(r#"message="needs 2 GPUs, found 0""#), "{xml}");
     }
 }

@@ -9,17 +9,9 @@ use super::{RunInfo, Tally, TrialRecord, TrialStatus};
 /// Renders the summary of a run.
 pub fn render_markdown(info: &RunInfo, records: &[TrialRecord], elapsed: Duration) -> String {
     let tally = Tally::of(records);
-    let verdict = if tally.failed + tally.errors == 0 {
-        "passed"
-    } else {
-        "FAILED"
-    };
+    let verdict = if tally.failed + tally.errors == 0 { "passed" } else { "FAILED" };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "### omnitest {} · {} · {verdict}\n",
-        info.run_level, info.backend.backend
-    );
+    let _ = writeln!(out, "### omnitest {} · {} · {verdict}\n", info.run_level, info.backend.backend);
     let _ = writeln!(
         out,
         "{} passed · {} failed · {} errors · {} ignored · {} deselected · {:.1} s\n",
@@ -30,11 +22,7 @@ pub fn render_markdown(info: &RunInfo, records: &[TrialRecord], elapsed: Duratio
         info.deselected,
         elapsed.as_secs_f64()
     );
-    let _ = writeln!(
-        out,
-        "- backend: {} ({})",
-        info.backend.backend, info.backend.reason
-    );
+    let _ = writeln!(out, "- backend: {} ({})", info.backend.backend, info.backend.reason);
     let _ = writeln!(out, "- GPUs: {}", info.gpus);
     if !info.selection.is_empty() {
         let _ = writeln!(out, "- selection: {}", info.selection.join(", "));
@@ -46,10 +34,8 @@ pub fn render_markdown(info: &RunInfo, records: &[TrialRecord], elapsed: Duratio
             info.hardware_waived, info.backend.backend
         );
     }
-    let problems: Vec<&TrialRecord> = records
-        .iter()
-        .filter(|r| matches!(r.status, TrialStatus::Failed(_) | TrialStatus::Error(_)))
-        .collect();
+    let problems: Vec<&TrialRecord> =
+        records.iter().filter(|r| matches!(r.status, TrialStatus::Failed(_) | TrialStatus::Error(_))).collect();
     if !problems.is_empty() {
         out.push_str("\n| result | test | time | message |\n|---|---|---|---|\n");
         for record in problems {
@@ -67,16 +53,9 @@ pub fn render_markdown(info: &RunInfo, records: &[TrialRecord], elapsed: Duratio
             );
         }
     }
-    let ignored: Vec<&TrialRecord> = records
-        .iter()
-        .filter(|r| matches!(r.status, TrialStatus::Ignored(_)))
-        .collect();
+    let ignored: Vec<&TrialRecord> = records.iter().filter(|r| matches!(r.status, TrialStatus::Ignored(_))).collect();
     if !ignored.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>{} ignored</summary>\n",
-            ignored.len()
-        );
+        let _ = writeln!(out, "\n<details><summary>{} ignored</summary>\n", ignored.len());
         for record in ignored {
             if let TrialStatus::Ignored(reason) = &record.status {
                 let _ = writeln!(out, "- `{}`: {}", record.name, reason);
@@ -101,10 +80,7 @@ mod tests {
     fn names_failures_and_ignored_trials() {
         let info = super::super::RunInfo {
             run_level: Level::CoreModel,
-            backend: ResolvedBackend {
-                backend: Backend::Mock,
-                reason: "--backend".into(),
-            },
+            backend: ResolvedBackend { backend: Backend::Mock, reason: "--backend".into() },
             gpus: GpuInventory::overridden(0),
             selection: vec![],
             planned: 2,
@@ -133,14 +109,8 @@ mod tests {
             },
         ];
         let md = render_markdown(&info, &records, Duration::from_secs(2));
-        assert!(
-            md.starts_with("### omnitest core_model · mock · FAILED\n"),
-            "{md}"
-        );
-        assert!(
-            md.contains("| failed | `s::test_a` | 1.5 s | expected 200 \\| got 503 |"),
-            "{md}"
-        );
+        assert!(md.starts_with("### omnitest core_model · mock · FAILED\n"), "{md}");
+        assert!(md.contains("| failed | `s::test_a` | 1.5 s | expected 200 \\| got 503 |"), "{md}");
         assert!(md.contains("- `s::test_b`: needs 2 GPUs, found 0"), "{md}");
     }
 }

@@ -45,11 +45,7 @@ impl TrialRecord {
     /// The function part, with the scenario (`test_x[default]`).
     pub fn short_name(&self) -> &str {
         let module = self.module();
-        if module.is_empty() {
-            &self.name
-        } else {
-            &self.name[module.len() + 2..]
-        }
+        if module.is_empty() { &self.name } else { &self.name[module.len() + 2..] }
     }
 }
 
@@ -62,18 +58,12 @@ pub struct Recorder {
 impl Recorder {
     /// Records a trial.
     pub fn record(&self, record: TrialRecord) {
-        self.records
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(record);
+        self.records.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(record);
     }
 
     /// The records, sorted by name.
     pub fn into_records(self) -> Vec<TrialRecord> {
-        let mut records = self
-            .records
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut records = self.records.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         records.sort_by(|a, b| a.name.cmp(&b.name));
         records
     }

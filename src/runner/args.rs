@@ -44,13 +44,7 @@ pub struct HarnessArgs {
     pub gpus: Option<u32>,
 
     /// Who serves the scenarios: auto picks vllm-omni when `vllm` is on PATH, the mock otherwise.
-    #[arg(
-        long,
-        env = "OMNITEST_BACKEND",
-        value_enum,
-        default_value = "auto",
-        help_heading = "Backend"
-    )]
+    #[arg(long, env = "OMNITEST_BACKEND", value_enum, default_value = "auto", help_heading = "Backend")]
     pub backend: BackendChoice,
 
     /// The server every scenario uses with --backend external (and nextest's shared server).

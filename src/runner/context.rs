@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::client::Client;
 use crate::fixtures::{ScenarioSlot, Server};
 use crate::outcome::TestError;
 use crate::registry::{Level, Scenario, ScenarioChoice};
@@ -12,36 +13,17 @@ use crate::selection::Backend;
 /// output folder.
 #[derive(Debug)]
 pub struct TestContext {
-    name: String,
-    run_level: Level,
-    backend: Backend,
-    scenario: Option<ScenarioChoice>,
-    output_dir: PathBuf,
-    gpus: u32,
-    slot: Option<Arc<ScenarioSlot>>,
+    pub(crate) name: String,
+    pub(crate) run_level: Level,
+    pub(crate) backend: Backend,
+    pub(crate) scenario: Option<ScenarioChoice>,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) gpus: u32,
+    pub(crate) slot: Option<Arc<ScenarioSlot>>,
+    pub(crate) asr_url: Option<String>,
 }
 
 impl TestContext {
-    pub(crate) fn new(
-        name: String,
-        run_level: Level,
-        backend: Backend,
-        scenario: Option<ScenarioChoice>,
-        output_dir: PathBuf,
-        gpus: u32,
-        slot: Option<Arc<ScenarioSlot>>,
-    ) -> TestContext {
-        TestContext {
-            name,
-            run_level,
-            backend,
-            scenario,
-            output_dir,
-            gpus,
-            slot,
-        }
-    }
-
     /// The trial's name, `module::test_fn[scenario]`.
     pub fn name(&self) -> &str {
         &self.name
@@ -79,14 +61,23 @@ impl TestContext {
         }
     }
 
+    /// A client for the scenario's server, validating at the run level. Audio is transcribed by
+    /// the `--asr-url` server when one is set, else by the server itself (the mock decodes its
+    /// own speech).
+    pub fn client(&self) -> Result<Client, TestError> {
+        let server = self.server()?;
+        let client = Client::for_server(server, self.run_level);
+        Ok(match &self.asr_url {
+            Some(url) => client.with_asr(url),
+            None => client,
+        })
+    }
+
     /// This trial's artifact folder (`<output dir>/<module path>/<test>[<scenario>]`), created on
     /// first use.
     pub fn output_dir(&self) -> Result<&Path, TestError> {
         std::fs::create_dir_all(&self.output_dir).map_err(|err| {
-            TestError::harness(format!(
-                "cannot create output folder {}: {err}",
-                self.output_dir.display()
-            ))
+            TestError::harness(format!("cannot create output folder {}: {err}", self.output_dir.display()))
         })?;
         Ok(&self.output_dir)
     }
@@ -95,24 +86,11 @@ impl TestContext {
 /// The folder of a trial under the output root: one folder per module segment, so artifacts sit
 /// where the test's source does.
 pub(crate) fn trial_dir(root: &Path, trial_name: &str) -> PathBuf {
-    trial_name
-        .split("::")
-        .fold(root.to_path_buf(), |dir, segment| {
-            dir.join(sanitize(segment))
-        })
+    trial_name.split("::").fold(root.to_path_buf(), |dir, segment| dir.join(sanitize(segment)))
 }
 
 fn sanitize(segment: &str) -> String {
-    segment
-        .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
+    segment.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -121,17 +99,8 @@ mod tests {
 
     #[test]
     fn trial_dirs_mirror_module_paths() {
-        let dir = trial_dir(
-            Path::new("/out"),
-            "online_serving::qwen3_omni::test_a_001[default]",
-        );
-        assert_eq!(
-            dir,
-            Path::new("/out/online_serving/qwen3_omni/test_a_001[default]")
-        );
-        assert_eq!(
-            trial_dir(Path::new("/out"), "x::a/b"),
-            Path::new("/out/x/a_b")
-        );
+        let dir = trial_dir(Path::new("/out"), "online_serving::qwen3_omni::test_a_001[default]");
+        assert_eq!(dir, Path::new("/out/online_serving/qwen3_omni/test_a_001[default]"));
+        assert_eq!(trial_dir(Path::new("/out"), "x::a/b"), Path::new("/out/x/a_b"));
     }
 }

@@ -16,14 +16,8 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_JUNIT", "--junit"),
     ("OMNITEST_SUMMARY", "--summary"),
     ("OMNITEST_BIN", "the omnitest binary that runs the mock"),
-    (
-        "OMNITEST_DEPLOY_DIR",
-        "where relative deploy configs are found",
-    ),
-    (
-        "OMNITEST_MOCK_ARGS",
-        "extra arguments for every mock server",
-    ),
+    ("OMNITEST_DEPLOY_DIR", "where relative deploy configs are found"),
+    ("OMNITEST_MOCK_ARGS", "extra arguments for every mock server"),
 ];
 
 /// An `OMNITEST_*` variable omnitest does not know.
@@ -47,11 +41,8 @@ where
         let Some(name) = name.as_ref().to_str() else {
             continue;
         };
-        if name.starts_with("OMNITEST_") && !KNOWN_VARIABLES.iter().any(|(known, _)| *known == name)
-        {
-            return Err(UnknownVariable {
-                name: name.to_owned(),
-            });
+        if name.starts_with("OMNITEST_") && !KNOWN_VARIABLES.iter().any(|(known, _)| *known == name) {
+            return Err(UnknownVariable { name: name.to_owned() });
         }
     }
     Ok(())
@@ -65,8 +56,9 @@ mod tests {
     fn rejects_typos_and_accepts_known_and_foreign_names() {
         assert!(check_variables(["OMNITEST_RUN_LEVEL", "PATH", "OUTPUT_DIR"]).is_ok());
         let err = check_variables(["OMNITEST_RUNLEVEL"]).unwrap_err();
-        assert!(err.to_string().starts_with(
-            "unknown environment variable OMNITEST_RUNLEVEL (omnitest reads: OMNITEST_RUN_LEVEL,"
-        ));
+        assert!(
+            err.to_string()
+                .starts_with("unknown environment variable OMNITEST_RUNLEVEL (omnitest reads: OMNITEST_RUN_LEVEL,")
+        );
     }
 }

@@ -15,9 +15,7 @@ use crate::fixtures::LaunchEnv;
 use crate::plan::Plan;
 use crate::registry::{Catalog, GenerateContext, RegistryError, trial_names_of};
 use crate::reporters::{self, Recorder, ReportError, RunInfo};
-use crate::selection::{
-    Environment, MarkerExpr, Selection, SelectionOptions, deselection_reason, select,
-};
+use crate::selection::{Environment, MarkerExpr, Selection, SelectionOptions, deselection_reason, select};
 
 /// Why the harness stopped before, or after, running tests.
 #[derive(Debug, thiserror::Error)]
@@ -40,9 +38,7 @@ pub enum HarnessError {
     #[error(transparent)]
     Report(#[from] ReportError),
     /// Server processes survived teardown.
-    #[error(
-        "server processes survived teardown: {pids:?} (a teardown bug; they were sent SIGKILL)"
-    )]
+    #[error("server processes survived teardown: {pids:?} (a teardown bug; they were sent SIGKILL)")]
     Survivors {
         /// Their process ids.
         pids: Vec<u32>,
@@ -54,9 +50,7 @@ impl HarnessError {
     fn exit_code(&self) -> u8 {
         match self {
             HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } => 2,
-            HarnessError::Registry(_)
-            | HarnessError::Report(_)
-            | HarnessError::Survivors { .. } => 3,
+            HarnessError::Registry(_) | HarnessError::Report(_) | HarnessError::Survivors { .. } => 3,
         }
     }
 }
@@ -75,19 +69,11 @@ pub struct Paths {
 
 /// Runs the harness with the `omnitest` binary at `omnitest_bin` (for the mock backend).
 pub fn main_with_binary(omnitest_bin: &str) -> ExitCode {
-    run_with_args(
-        std::env::args_os(),
-        &Paths {
-            omnitest_bin: Some(PathBuf::from(omnitest_bin)),
-        },
-    )
+    run_with_args(std::env::args_os(), &Paths { omnitest_bin: Some(PathBuf::from(omnitest_bin)) })
 }
 
 /// Runs the harness on the given arguments (the first is the program name).
-pub fn run_with_args(
-    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
-    paths: &Paths,
-) -> ExitCode {
+pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, paths: &Paths) -> ExitCode {
     if let Err(err) = check_variables(std::env::vars_os().map(|(name, _)| name)) {
         reporters::print_error(&err);
         return ExitCode::from(2);
@@ -114,26 +100,16 @@ pub fn run_with_args(
 
 fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let started = Instant::now();
-    let catalog = Catalog::collect(&GenerateContext {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-    })?;
+    let catalog = Catalog::collect(&GenerateContext { root: PathBuf::from(env!("CARGO_MANIFEST_DIR")) })?;
     let options = SelectionOptions {
         run_level: args.run_level,
-        markers: args
-            .markers
-            .clone()
-            .unwrap_or_else(|| MarkerExpr::parse("").expect("empty expression parses")),
+        markers: args.markers.clone().unwrap_or_else(|| MarkerExpr::parse("").expect("empty expression parses")),
         hardware: args.hardware,
         cards: args.cards,
         partition: args.partition,
     };
     let backend = args.backend.resolve(std::env::var("PATH").ok().as_deref());
-    let env = Environment::new(
-        backend,
-        args.gpus,
-        std::env::var("CUDA_VISIBLE_DEVICES").ok(),
-        args.asr_url.is_some(),
-    );
+    let env = Environment::new(backend, args.gpus, std::env::var("CUDA_VISIBLE_DEVICES").ok(), args.asr_url.is_some());
     let selection = select(&catalog, &options, &env);
     let selection = resolve_exact_function(&mut args.libtest, selection, &catalog, &options)?;
     let plan = Plan::new(selection);
@@ -144,12 +120,9 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
         backend: env.backend.backend,
         output_dir,
         launch: Arc::new(launch),
+        asr_url: args.asr_url.clone(),
         // Listing must stay side-effect free and fast: no GPU probe.
-        gpus: if args.libtest.list {
-            0
-        } else {
-            env.gpus().count
-        },
+        gpus: if args.libtest.list { 0 } else { env.gpus().count },
         recorder: Recorder::default(),
         run_ignored: args.runs_ignored(),
     });
@@ -163,17 +136,11 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     // What libtest's own name filter (`FILTER`, `--skip`) will leave, for an honest header.
     let facts: Vec<(bool, Option<&'static crate::registry::Scenario>)> = plan
         .trials()
-        .map(|trial| {
-            (
-                trial.ignored.is_some(),
-                trial.scenario.as_ref().map(|choice| choice.scenario),
-            )
-        })
+        .map(|trial| (trial.ignored.is_some(), trial.scenario.as_ref().map(|choice| choice.scenario)))
         .collect();
     let (deselected, hardware_waived) = (plan.deselected, plan.hardware_waived);
     let trials = build_trials(plan, &shared, false);
-    let mut scenarios: std::collections::HashSet<&crate::registry::Scenario> =
-        std::collections::HashSet::new();
+    let mut scenarios: std::collections::HashSet<&crate::registry::Scenario> = std::collections::HashSet::new();
     let (mut planned, mut ignored, mut filtered) = (0, 0, 0);
     for (trial, (is_ignored, scenario)) in trials.iter().zip(facts) {
         if args.libtest.is_filtered_out(trial) {
@@ -202,21 +169,11 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let servers = shared.launch.stats();
     let records = shared.recorder.into_records();
     let written = write_reports(&args, &info, &records, started.elapsed())?;
-    let written: Vec<(&str, &std::path::Path)> = written
-        .iter()
-        .map(|(what, path)| (*what, path.as_path()))
-        .collect();
+    let written: Vec<(&str, &std::path::Path)> = written.iter().map(|(what, path)| (*what, path.as_path())).collect();
     reporters::print_footer(&records, &written);
-    reporters::print_servers(
-        servers.started,
-        servers.scenarios.len(),
-        servers.failed,
-        &servers.survivors,
-    );
+    reporters::print_servers(servers.started, servers.scenarios.len(), servers.failed, &servers.survivors);
     if !servers.survivors.is_empty() {
-        return Err(HarnessError::Survivors {
-            pids: servers.survivors,
-        });
+        return Err(HarnessError::Survivors { pids: servers.survivors });
     }
     Ok(conclusion.exit_code())
 }
@@ -224,20 +181,13 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
 /// When clap rejects a value that came from an `OMNITEST_*` variable rather than the command
 /// line, says so: clap's message names only the flag.
 fn env_source_note(err: &clap::Error, args: &[OsString]) -> Option<String> {
-    let clap::error::ContextValue::String(arg) = err.get(clap::error::ContextKind::InvalidArg)?
-    else {
+    let clap::error::ContextValue::String(arg) = err.get(clap::error::ContextKind::InvalidArg)? else {
         return None;
     };
     let flag = arg.split_whitespace().next()?;
-    let typed = args.iter().any(|a| {
-        a.to_str()
-            .is_some_and(|a| a == flag || a.starts_with(&format!("{flag}=")))
-    });
-    let (variable, _) = super::env::KNOWN_VARIABLES
-        .iter()
-        .find(|(_, f)| f.split('/').any(|f| f == flag))?;
-    (!typed && std::env::var_os(variable).is_some())
-        .then(|| format!("the value comes from {variable}"))
+    let typed = args.iter().any(|a| a.to_str().is_some_and(|a| a == flag || a.starts_with(&format!("{flag}="))));
+    let (variable, _) = super::env::KNOWN_VARIABLES.iter().find(|(_, f)| f.split('/').any(|f| f == flag))?;
+    (!typed && std::env::var_os(variable).is_some()).then(|| format!("the value comes from {variable}"))
 }
 
 /// rust-analyzer runs a test with `<module::test_fn> --exact`, but trials with scenarios are
@@ -262,17 +212,10 @@ fn resolve_exact_function(
         libtest.filter = None;
         return Ok(selection);
     }
-    let known = catalog
-        .cases()
-        .iter()
-        .find(|case| case.path == name || trial_names_of(case).contains(&name));
+    let known = catalog.cases().iter().find(|case| case.path == name || trial_names_of(case).contains(&name));
     let hint = match known {
-        Some(case) => format!(
-            "the test exists but is not selected: {}",
-            deselection_reason(case, options)
-        ),
-        None => "no registered test or test function has this name (hint: list them with --list)"
-            .to_owned(),
+        Some(case) => format!("the test exists but is not selected: {}", deselection_reason(case, options)),
+        None => "no registered test or test function has this name (hint: list them with --list)".to_owned(),
     };
     Err(HarnessError::NoExactMatch { name, hint })
 }
@@ -287,21 +230,13 @@ fn launch_env(
     paths: &Paths,
 ) -> LaunchEnv {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let deploy_dir = std::env::var_os("OMNITEST_DEPLOY_DIR")
-        .map_or_else(|| root.join("baselines/deploy"), PathBuf::from);
-    let mut launch = LaunchEnv::new(
-        backend,
-        args.run_level,
-        output_dir.to_path_buf(),
-        deploy_dir,
-    );
+    let deploy_dir =
+        std::env::var_os("OMNITEST_DEPLOY_DIR").map_or_else(|| root.join("baselines/deploy"), PathBuf::from);
+    let mut launch = LaunchEnv::new(backend, args.run_level, output_dir.to_path_buf(), deploy_dir);
     launch.server_url = args.server_url.clone();
-    launch.mock_binary = std::env::var_os("OMNITEST_BIN")
-        .map(PathBuf::from)
-        .or_else(|| paths.omnitest_bin.clone());
-    launch.mock_args = std::env::var("OMNITEST_MOCK_ARGS")
-        .map(|a| shlex::split(&a).unwrap_or_default())
-        .unwrap_or_default();
+    launch.mock_binary = std::env::var_os("OMNITEST_BIN").map(PathBuf::from).or_else(|| paths.omnitest_bin.clone());
+    launch.mock_args =
+        std::env::var("OMNITEST_MOCK_ARGS").map(|a| shlex::split(&a).unwrap_or_default()).unwrap_or_default();
     launch
 }
 
@@ -310,10 +245,7 @@ fn output_root(flag: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = flag.or_else(|| std::env::var_os("OUTPUT_DIR").map(PathBuf::from)) {
         return dir;
     }
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     std::env::temp_dir().join(format!("omnitest-{stamp}-{}", std::process::id()))
 }
 
@@ -332,10 +264,7 @@ fn describe_selection(args: &HarnessArgs) -> Vec<String> {
         parts.push(format!("--partition {partition}"));
     }
     if let Some(filter) = &args.libtest.filter {
-        parts.push(format!(
-            "filter `{filter}`{}",
-            if args.libtest.exact { " (exact)" } else { "" }
-        ));
+        parts.push(format!("filter `{filter}`{}", if args.libtest.exact { " (exact)" } else { "" }));
     }
     parts
 }
@@ -361,10 +290,7 @@ fn write_reports(
         reporters::write_junit(path, info, records, elapsed)?;
         written.push(("JUnit report", path.clone()));
     }
-    let summary = args
-        .summary
-        .clone()
-        .unwrap_or_else(|| info.output_dir.join("summary.md"));
+    let summary = args.summary.clone().unwrap_or_else(|| info.output_dir.join("summary.md"));
     create_parent(&summary)?;
     let markdown = reporters::render_markdown(info, records, elapsed);
     std::fs::write(&summary, markdown).map_err(|source| ReportError::Write {
@@ -378,13 +304,8 @@ fn write_reports(
 
 fn create_parent(path: &std::path::Path) -> Result<(), ReportError> {
     match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            std::fs::create_dir_all(parent).map_err(|source| ReportError::Write {
-                what: "report folder",
-                path: parent.to_path_buf(),
-                source,
-            })
-        }
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent)
+            .map_err(|source| ReportError::Write { what: "report folder", path: parent.to_path_buf(), source }),
         _ => Ok(()),
     }
 }

@@ -23,6 +23,7 @@ pub(crate) struct RunShared {
     pub output_dir: PathBuf,
     pub gpus: u32,
     pub launch: Arc<LaunchEnv>,
+    pub asr_url: Option<String>,
     pub recorder: Recorder,
     /// `--ignored` / `--include-ignored`: run trials even when they would be ignored.
     pub run_ignored: bool,
@@ -39,16 +40,9 @@ pub(crate) fn build_trials(plan: Plan, shared: &Arc<RunShared>, listing: bool) -
     for group in plan.groups {
         // One slot per scenario, shared by its trials: the server starts with the first trial
         // that asks for it and stops when the last trial has run and dropped the slot.
-        let shared_slot = group
-            .scenario
-            .filter(|s| s.scope == Scope::Shared)
-            .map(|scenario| {
-                Arc::new(ScenarioSlot::new(
-                    Arc::clone(&shared.launch),
-                    scenario,
-                    scenario_folder(scenario, None),
-                ))
-            });
+        let shared_slot = group.scenario.filter(|s| s.scope == Scope::Shared).map(|scenario| {
+            Arc::new(ScenarioSlot::new(Arc::clone(&shared.launch), scenario, scenario_folder(scenario, None)))
+        });
         for (index, planned) in group.trials.into_iter().enumerate() {
             let slot = match (&shared_slot, group.scenario) {
                 (Some(slot), _) => Some(Arc::clone(slot)),
@@ -63,8 +57,7 @@ pub(crate) fn build_trials(plan: Plan, shared: &Arc<RunShared>, listing: bool) -
             let name = planned.name.clone();
             let shared = Arc::clone(shared);
             trials.push(
-                Trial::ignorable_test(name, move || run_trial(planned, slot, &shared))
-                    .with_ignored_flag(flagged),
+                Trial::ignorable_test(name, move || run_trial(planned, slot, &shared)).with_ignored_flag(flagged),
             );
         }
     }
@@ -78,13 +71,7 @@ fn scenario_folder(scenario: &Scenario, trial: Option<usize>) -> String {
     let id: String = scenario
         .id_or("scenario")
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
         .collect();
     match trial {
         None => format!("{id}-{:08x}", hash as u32),
@@ -97,33 +84,26 @@ fn run_trial(
     slot: Option<Arc<ScenarioSlot>>,
     shared: &RunShared,
 ) -> Result<Completion, Failed> {
-    let SelectedTrial {
-        name,
-        case,
-        scenario,
-        ignored,
-    } = planned;
+    let SelectedTrial { name, case, scenario, ignored } = planned;
     let started = Instant::now();
     let status = match ignored {
         Some(reason) if !shared.run_ignored => TrialStatus::Ignored(reason),
         _ => {
             let output_dir = trial_dir(&shared.output_dir, &name);
-            let ctx = TestContext::new(
-                name.clone(),
-                shared.run_level,
-                shared.backend,
-                scenario.clone(),
+            let ctx = TestContext {
+                name: name.clone(),
+                run_level: shared.run_level,
+                backend: shared.backend,
+                scenario: scenario.clone(),
                 output_dir,
-                shared.gpus,
+                gpus: shared.gpus,
                 slot,
-            );
+                asr_url: shared.asr_url.clone(),
+            };
             match catch_unwind(AssertUnwindSafe(|| case.body.call(&ctx))) {
                 Ok(Ok(())) => TrialStatus::Passed,
                 Ok(Err(err)) => status_of(&err),
-                Err(payload) => TrialStatus::Failed(format!(
-                    "test panicked: {}",
-                    panic_message(payload.as_ref())
-                )),
+                Err(payload) => TrialStatus::Failed(format!("test panicked: {}", panic_message(payload.as_ref()))),
             }
         }
     };

@@ -42,19 +42,15 @@ pub struct ResolvedBackend {
 impl BackendChoice {
     /// Resolves `auto` by looking for `vllm` on `path` (the `PATH` variable's value).
     pub fn resolve(self, path: Option<&str>) -> ResolvedBackend {
-        let chosen = |backend, reason: &str| ResolvedBackend {
-            backend,
-            reason: reason.to_owned(),
-        };
+        let chosen = |backend, reason: &str| ResolvedBackend { backend, reason: reason.to_owned() };
         match self {
             BackendChoice::Mock => chosen(Backend::Mock, "--backend"),
             BackendChoice::VllmOmni => chosen(Backend::VllmOmni, "--backend"),
             BackendChoice::External => chosen(Backend::External, "--backend"),
             BackendChoice::Auto => match find_executable("vllm", path) {
-                Some(vllm) => ResolvedBackend {
-                    backend: Backend::VllmOmni,
-                    reason: format!("auto: found {}", vllm.display()),
-                },
+                Some(vllm) => {
+                    ResolvedBackend { backend: Backend::VllmOmni, reason: format!("auto: found {}", vllm.display()) }
+                }
                 None => chosen(Backend::Mock, "auto: `vllm` is not on PATH"),
             },
         }
@@ -82,13 +78,9 @@ impl Backend {
     /// of GPUs this machine has.
     pub fn lacks(self, capability: Capability, asr_configured: bool, gpus: u32) -> Option<String> {
         let lacking = match (capability, self) {
-            (Capability::RealModel, Backend::Mock) => {
-                Some("the mock backend has no real model".to_owned())
-            }
+            (Capability::RealModel, Backend::Mock) => Some("the mock backend has no real model".to_owned()),
             (Capability::RealModel, _) => None,
-            (Capability::RealAsr, Backend::Mock) => {
-                Some("the mock transcribes only its own speech".to_owned())
-            }
+            (Capability::RealAsr, Backend::Mock) => Some("the mock transcribes only its own speech".to_owned()),
             (Capability::RealAsr, _) if !asr_configured => {
                 Some("OMNITEST_ASR_URL names no speech-recognition server".to_owned())
             }
@@ -112,15 +104,12 @@ impl fmt::Display for Backend {
 
 /// The first executable file called `name` in the `PATH`-style list.
 pub fn find_executable(name: &str, path: Option<&str>) -> Option<PathBuf> {
-    std::env::split_paths(path?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
+    std::env::split_paths(path?).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
 }
 
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -149,33 +138,13 @@ mod tests {
 
     #[test]
     fn capabilities_follow_the_backend() {
-        assert!(
-            Backend::Mock
-                .lacks(Capability::RealModel, true, 8)
-                .is_some()
-        );
-        assert!(
-            Backend::VllmOmni
-                .lacks(Capability::RealModel, false, 0)
-                .is_none()
-        );
+        assert!(Backend::Mock.lacks(Capability::RealModel, true, 8).is_some());
+        assert!(Backend::VllmOmni.lacks(Capability::RealModel, false, 0).is_none());
         assert_eq!(
-            Backend::VllmOmni
-                .lacks(Capability::RealAsr, false, 1)
-                .as_deref(),
-            Some(
-                "needs speech recognition of arbitrary audio: OMNITEST_ASR_URL names no speech-recognition server"
-            )
+            Backend::VllmOmni.lacks(Capability::RealAsr, false, 1).as_deref(),
+            Some("needs speech recognition of arbitrary audio: OMNITEST_ASR_URL names no speech-recognition server")
         );
-        assert!(
-            Backend::External
-                .lacks(Capability::LocalProcess, true, 0)
-                .is_some()
-        );
-        assert!(
-            Backend::Mock
-                .lacks(Capability::GpuMemory, false, 1)
-                .is_none()
-        );
+        assert!(Backend::External.lacks(Capability::LocalProcess, true, 0).is_some());
+        assert!(Backend::Mock.lacks(Capability::GpuMemory, false, 1).is_none());
     }
 }

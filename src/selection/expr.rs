@@ -139,11 +139,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, column: usize, message: String) -> ExprError {
-        ExprError {
-            expression: self.source.to_owned(),
-            column,
-            message,
-        }
+        ExprError { expression: self.source.to_owned(), column, message }
     }
 
     fn expr(&mut self) -> Result<Node, ExprError> {
@@ -171,29 +167,15 @@ impl<'a> Parser<'a> {
                 let inner = self.expr()?;
                 match self.advance() {
                     (Token::RightParen, _) => Ok(inner),
-                    (found, column) => {
-                        Err(self.error(column, format!("expected `)`, found {}", found.describe())))
-                    }
+                    (found, column) => Err(self.error(column, format!("expected `)`, found {}", found.describe()))),
                 }
             }
-            (Token::Ident(name), column) => {
-                Marker::from_name(name).map(Node::Marker).ok_or_else(|| {
-                    self.error(
-                        column,
-                        format!(
-                            "unknown marker `{name}` (valid markers: {})",
-                            Marker::valid_names()
-                        ),
-                    )
-                })
+            (Token::Ident(name), column) => Marker::from_name(name).map(Node::Marker).ok_or_else(|| {
+                self.error(column, format!("unknown marker `{name}` (valid markers: {})", Marker::valid_names()))
+            }),
+            (found, column) => {
+                Err(self.error(column, format!("expected `not`, `(` or a marker, found {}", found.describe())))
             }
-            (found, column) => Err(self.error(
-                column,
-                format!(
-                    "expected `not`, `(` or a marker, found {}",
-                    found.describe()
-                ),
-            )),
         }
     }
 }
@@ -202,30 +184,16 @@ impl MarkerExpr {
     /// Parses an expression; an empty one selects everything.
     pub fn parse(source: &str) -> Result<MarkerExpr, ExprError> {
         let tokens = tokenize(source)?;
-        let mut parser = Parser {
-            source,
-            tokens,
-            pos: 0,
-        };
+        let mut parser = Parser { source, tokens, pos: 0 };
         if parser.peek().0 == Token::End {
-            return Ok(MarkerExpr {
-                source: source.to_owned(),
-                root: None,
-            });
+            return Ok(MarkerExpr { source: source.to_owned(), root: None });
         }
         let root = parser.expr()?;
         match parser.peek() {
-            (Token::End, _) => Ok(MarkerExpr {
-                source: source.to_owned(),
-                root: Some(root),
-            }),
-            (found, column) => Err(parser.error(
-                column,
-                format!(
-                    "expected `and`, `or` or end of input, found {}",
-                    found.describe()
-                ),
-            )),
+            (Token::End, _) => Ok(MarkerExpr { source: source.to_owned(), root: Some(root) }),
+            (found, column) => {
+                Err(parser.error(column, format!("expected `and`, `or` or end of input, found {}", found.describe())))
+            }
         }
     }
 
@@ -335,12 +303,7 @@ mod tests {
     fn unknown_marker_points_at_the_marker() {
         let err = MarkerExpr::parse("omni and gpux").unwrap_err();
         assert_eq!(err.column, 9);
-        assert!(
-            err.message
-                .starts_with("unknown marker `gpux` (valid markers: core_model,"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("unknown marker `gpux` (valid markers: core_model,"), "{}", err.message);
     }
 
     #[test]
@@ -348,10 +311,7 @@ mod tests {
         assert_eq!(MarkerExpr::parse("omni and").unwrap_err().column, 8);
         assert_eq!(MarkerExpr::parse("omni tts").unwrap_err().column, 5);
         assert_eq!(MarkerExpr::parse(") omni").unwrap_err().column, 0);
-        assert_eq!(
-            MarkerExpr::parse("omni & tts").unwrap_err().message,
-            "unexpected character `&`"
-        );
+        assert_eq!(MarkerExpr::parse("omni & tts").unwrap_err().message, "unexpected character `&`");
     }
 
     #[test]

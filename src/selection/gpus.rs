@@ -33,11 +33,7 @@ pub enum GpuSource {
 impl GpuInventory {
     /// The count given on the command line.
     pub fn overridden(count: u32) -> GpuInventory {
-        GpuInventory {
-            count,
-            names: Vec::new(),
-            source: GpuSource::Override,
-        }
+        GpuInventory { count, names: Vec::new(), source: GpuSource::Override }
     }
 
     /// Detects GPUs through NVML, honouring `cuda_visible_devices`.
@@ -45,40 +41,21 @@ impl GpuInventory {
         let nvml = match nvml_wrapper::Nvml::init() {
             Ok(nvml) => nvml,
             Err(err) => {
-                return GpuInventory {
-                    count: 0,
-                    names: Vec::new(),
-                    source: GpuSource::NoNvml(err.to_string()),
-                };
+                return GpuInventory { count: 0, names: Vec::new(), source: GpuSource::NoNvml(err.to_string()) };
             }
         };
         let devices = nvml.device_count().unwrap_or(0);
         let names: Vec<String> = (0..devices)
-            .map(|i| {
-                nvml.device_by_index(i)
-                    .and_then(|d| d.name())
-                    .unwrap_or_else(|_| format!("GPU {i}"))
-            })
+            .map(|i| nvml.device_by_index(i).and_then(|d| d.name()).unwrap_or_else(|_| format!("GPU {i}")))
             .collect();
-        let uuids: Vec<String> = (0..devices)
-            .map(|i| {
-                nvml.device_by_index(i)
-                    .and_then(|d| d.uuid())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let uuids: Vec<String> =
+            (0..devices).map(|i| nvml.device_by_index(i).and_then(|d| d.uuid()).unwrap_or_default()).collect();
         let visible = visible_devices(cuda_visible_devices, &uuids);
-        let names = visible
-            .iter()
-            .map(|&i| names[i].clone())
-            .collect::<Vec<_>>();
+        let names = visible.iter().map(|&i| names[i].clone()).collect::<Vec<_>>();
         GpuInventory {
             count: names.len() as u32,
             names,
-            source: GpuSource::Nvml {
-                devices,
-                visible: cuda_visible_devices.map(str::to_owned),
-            },
+            source: GpuSource::Nvml { devices, visible: cuda_visible_devices.map(str::to_owned) },
         }
     }
 }
@@ -94,9 +71,9 @@ fn visible_devices(cuda_visible_devices: Option<&str>, uuids: &[String]) -> Vec<
         let index = match entry.parse::<usize>() {
             Ok(i) if i < uuids.len() => Some(i),
             Ok(_) => None,
-            Err(_) if entry.starts_with("GPU-") || entry.starts_with("MIG-") => uuids
-                .iter()
-                .position(|uuid| !uuid.is_empty() && uuid.starts_with(entry)),
+            Err(_) if entry.starts_with("GPU-") || entry.starts_with("MIG-") => {
+                uuids.iter().position(|uuid| !uuid.is_empty() && uuid.starts_with(entry))
+            }
             Err(_) => None,
         };
         match index {

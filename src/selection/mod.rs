@@ -58,13 +58,7 @@ impl Environment {
         cuda_visible_devices: Option<String>,
         asr_configured: bool,
     ) -> Environment {
-        Environment {
-            backend,
-            asr_configured,
-            gpu_override,
-            cuda_visible_devices,
-            gpus: OnceLock::new(),
-        }
+        Environment { backend, asr_configured, gpu_override, cuda_visible_devices, gpus: OnceLock::new() }
     }
 
     /// The GPUs this run may use.
@@ -76,11 +70,7 @@ impl Environment {
     }
 
     /// Why `case` cannot run here, or `None` when it can.
-    pub fn ignore_reason(
-        &self,
-        case: &TestCase,
-        platform: Option<crate::registry::Platform>,
-    ) -> Option<String> {
+    pub fn ignore_reason(&self, case: &TestCase, platform: Option<crate::registry::Platform>) -> Option<String> {
         let backend = self.backend.backend;
         if backend.needs_hardware() {
             let needed = case.cards_needed(platform);
@@ -93,11 +83,7 @@ impl Environment {
             }
         }
         case.needs.iter().find_map(|&capability| {
-            let gpus = if capability == crate::registry::Capability::GpuMemory {
-                self.gpus().count
-            } else {
-                0
-            };
+            let gpus = if capability == crate::registry::Capability::GpuMemory { self.gpus().count } else { 0 };
             backend.lacks(capability, self.asr_configured, gpus)
         })
     }
@@ -145,20 +131,12 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
         let mut push = |name: String, scenario: Option<ScenarioChoice>, key: &str| {
             let position = candidates;
             candidates += 1;
-            if options
-                .partition
-                .is_some_and(|p| !p.contains(key, position))
-            {
+            if options.partition.is_some_and(|p| !p.contains(key, position)) {
                 selection.deselected += 1;
                 return;
             }
             selection.hardware_waived += usize::from(waived);
-            selection.trials.push(SelectedTrial {
-                name,
-                case: Arc::clone(case),
-                scenario,
-                ignored: ignored.clone(),
-            });
+            selection.trials.push(SelectedTrial { name, case: Arc::clone(case), scenario, ignored: ignored.clone() });
         };
         if case.scenarios.is_empty() {
             push(case.path.to_string(), None, &case.path);
@@ -204,10 +182,7 @@ pub fn deselection_reason(case: &TestCase, options: &SelectionOptions) -> String
         );
     }
     if !options.markers.matches(case.markers) {
-        return format!(
-            "its markers ({}) do not match -m \"{}\"",
-            case.markers, options.markers
-        );
+        return format!("its markers ({}) do not match -m \"{}\"", case.markers, options.markers);
     }
     if case.markers.contains(Marker::Slow) && !options.markers.mentions(Marker::Slow) {
         return "it is a slow test (hint: add -m slow)".to_owned();
@@ -239,17 +214,8 @@ mod tests {
     }
 
     fn gpu(path: &str, cards: u32) -> TestCase {
-        TestCase::new(
-            path.to_owned(),
-            &[Level::CoreModel],
-            &[Marker::Omni],
-            Body::Static(|_| Ok(())),
-        )
-        .with_requirements(vec![PlatformRequirement {
-            platform: Platform::Cuda,
-            resource: Resource::H100,
-            cards,
-        }])
+        TestCase::new(path.to_owned(), &[Level::CoreModel], &[Marker::Omni], Body::Static(|_| Ok(())))
+            .with_requirements(vec![PlatformRequirement { platform: Platform::Cuda, resource: Resource::H100, cards }])
     }
 
     fn options(level: Level, expr: &str) -> SelectionOptions {
@@ -263,15 +229,7 @@ mod tests {
     }
 
     fn env(backend: Backend, gpus: u32) -> Environment {
-        Environment::new(
-            ResolvedBackend {
-                backend,
-                reason: "test".into(),
-            },
-            Some(gpus),
-            None,
-            false,
-        )
+        Environment::new(ResolvedBackend { backend, reason: "test".into() }, Some(gpus), None, false)
     }
 
     fn names(selection: &Selection) -> Vec<&str> {
@@ -286,11 +244,7 @@ mod tests {
             cpu("s::both", &[Level::CoreModel, Level::AdvancedModel], &[]),
         ])
         .unwrap();
-        let selection = select(
-            &catalog,
-            &options(Level::AdvancedModel, ""),
-            &env(Backend::Mock, 0),
-        );
+        let selection = select(&catalog, &options(Level::AdvancedModel, ""), &env(Backend::Mock, 0));
         assert_eq!(names(&selection), ["s::advanced", "s::both"]);
         assert_eq!(selection.deselected, 1);
     }
@@ -299,63 +253,30 @@ mod tests {
     fn slow_tests_need_an_expression_that_asks_for_them() {
         let catalog = Catalog::from_cases(vec![
             cpu("s::quick", &[Level::FullModel], &[Marker::Omni]),
-            cpu(
-                "s::soak",
-                &[Level::FullModel],
-                &[Marker::Omni, Marker::Slow],
-            ),
+            cpu("s::soak", &[Level::FullModel], &[Marker::Omni, Marker::Slow]),
         ])
         .unwrap();
         let mock = env(Backend::Mock, 0);
-        assert_eq!(
-            names(&select(&catalog, &options(Level::FullModel, "omni"), &mock)),
-            ["s::quick"]
-        );
-        assert_eq!(
-            names(&select(&catalog, &options(Level::FullModel, "slow"), &mock)),
-            ["s::soak"]
-        );
-        assert_eq!(
-            names(&select(
-                &catalog,
-                &options(Level::FullModel, "not slow"),
-                &mock
-            )),
-            ["s::quick"]
-        );
+        assert_eq!(names(&select(&catalog, &options(Level::FullModel, "omni"), &mock)), ["s::quick"]);
+        assert_eq!(names(&select(&catalog, &options(Level::FullModel, "slow"), &mock)), ["s::soak"]);
+        assert_eq!(names(&select(&catalog, &options(Level::FullModel, "not slow"), &mock)), ["s::quick"]);
     }
 
     #[test]
     fn missing_gpus_ignore_with_a_reason_on_real_backends_only() {
         let catalog = Catalog::from_cases(vec![gpu("s::two_cards", 2)]).unwrap();
-        let real = select(
-            &catalog,
-            &options(Level::CoreModel, ""),
-            &env(Backend::VllmOmni, 0),
-        );
-        assert_eq!(
-            real.trials[0].ignored.as_deref(),
-            Some("needs 2 GPUs, found 0")
-        );
-        let mock = select(
-            &catalog,
-            &options(Level::CoreModel, ""),
-            &env(Backend::Mock, 0),
-        );
+        let real = select(&catalog, &options(Level::CoreModel, ""), &env(Backend::VllmOmni, 0));
+        assert_eq!(real.trials[0].ignored.as_deref(), Some("needs 2 GPUs, found 0"));
+        let mock = select(&catalog, &options(Level::CoreModel, ""), &env(Backend::Mock, 0));
         assert_eq!(mock.trials[0].ignored, None);
         assert_eq!(mock.hardware_waived, 1);
     }
 
     #[test]
     fn lacking_capabilities_ignore_with_a_reason() {
-        let case =
-            cpu("s::sees", &[Level::AdvancedModel], &[]).with_needs(&[Capability::RealModel]);
+        let case = cpu("s::sees", &[Level::AdvancedModel], &[]).with_needs(&[Capability::RealModel]);
         let catalog = Catalog::from_cases(vec![case]).unwrap();
-        let selection = select(
-            &catalog,
-            &options(Level::AdvancedModel, ""),
-            &env(Backend::Mock, 0),
-        );
+        let selection = select(&catalog, &options(Level::AdvancedModel, ""), &env(Backend::Mock, 0));
         assert_eq!(
             selection.trials[0].ignored.as_deref(),
             Some("needs a real model's perception: the mock backend has no real model")
@@ -364,46 +285,29 @@ mod tests {
 
     #[test]
     fn scenarios_expand_into_named_trials() {
-        let case = cpu("s::t", &[Level::CoreModel], &[])
-            .with_scenario("a", &SHARED)
-            .with_scenario("b", &SHARED);
+        let case = cpu("s::t", &[Level::CoreModel], &[]).with_scenario("a", &SHARED).with_scenario("b", &SHARED);
         let catalog = Catalog::from_cases(vec![case]).unwrap();
-        let selection = select(
-            &catalog,
-            &options(Level::CoreModel, ""),
-            &env(Backend::Mock, 0),
-        );
+        let selection = select(&catalog, &options(Level::CoreModel, ""), &env(Backend::Mock, 0));
         assert_eq!(names(&selection), ["s::t[a]", "s::t[b]"]);
     }
 
     #[test]
     fn hardware_shard_and_cards_select_one_ci_job() {
-        let catalog = Catalog::from_cases(vec![
-            gpu("s::one", 1),
-            gpu("s::two", 2),
-            cpu("s::cpu", &[Level::CoreModel], &[]),
-        ])
-        .unwrap();
+        let catalog =
+            Catalog::from_cases(vec![gpu("s::one", 1), gpu("s::two", 2), cpu("s::cpu", &[Level::CoreModel], &[])])
+                .unwrap();
         let mut opts = options(Level::CoreModel, "");
         opts.hardware = Some("cuda:H100".parse().unwrap());
         opts.cards = Some(2);
-        assert_eq!(
-            names(&select(&catalog, &opts, &env(Backend::Mock, 0))),
-            ["s::two"]
-        );
+        assert_eq!(names(&select(&catalog, &opts, &env(Backend::Mock, 0))), ["s::two"]);
         opts.hardware = Some(HardwareShard::Cpu);
         opts.cards = None;
-        assert_eq!(
-            names(&select(&catalog, &opts, &env(Backend::Mock, 0))),
-            ["s::cpu"]
-        );
+        assert_eq!(names(&select(&catalog, &opts, &env(Backend::Mock, 0))), ["s::cpu"]);
     }
 
     #[test]
     fn partitions_cover_the_selection_exactly_once() {
-        let cases: Vec<TestCase> = (0..40)
-            .map(|i| cpu(&format!("s::t{i:02}"), &[Level::CoreModel], &[]))
-            .collect();
+        let cases: Vec<TestCase> = (0..40).map(|i| cpu(&format!("s::t{i:02}"), &[Level::CoreModel], &[])).collect();
         let catalog = Catalog::from_cases(cases).unwrap();
         let mut seen = Vec::new();
         for spec in ["hash:1/3", "hash:2/3", "hash:3/3"] {

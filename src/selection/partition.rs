@@ -25,9 +25,7 @@ pub struct Partition {
 
 /// A partition that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid partition `{given}`: expected hash:M/N or slice:M/N with 1 <= M <= N (e.g. hash:1/4)"
-)]
+#[error("invalid partition `{given}`: expected hash:M/N or slice:M/N with 1 <= M <= N (e.g. hash:1/4)")]
 pub struct PartitionError {
     /// What was given.
     pub given: String,
@@ -37,9 +35,7 @@ impl FromStr for Partition {
     type Err = PartitionError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || PartitionError {
-            given: s.to_owned(),
-        };
+        let err = || PartitionError { given: s.to_owned() };
         let (kind, shard) = s.split_once(':').ok_or_else(err)?;
         let kind = match kind {
             "hash" => PartitionKind::Hash,
@@ -61,9 +57,7 @@ impl Partition {
     /// this shard.
     pub fn contains(&self, key: &str, position: usize) -> bool {
         let bucket = match self.kind {
-            PartitionKind::Hash => {
-                xxhash_rust::xxh3::xxh3_64(key.as_bytes()) % u64::from(self.total)
-            }
+            PartitionKind::Hash => xxhash_rust::xxh3::xxh3_64(key.as_bytes()) % u64::from(self.total),
             PartitionKind::Slice => position as u64 % u64::from(self.total),
         };
         bucket == u64::from(self.index - 1)
@@ -86,31 +80,15 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!(
-            "hash:2/4".parse(),
-            Ok(Partition {
-                kind: PartitionKind::Hash,
-                index: 2,
-                total: 4
-            })
-        );
-        for bad in [
-            "hash:0/4",
-            "hash:5/4",
-            "count:1/2",
-            "hash:1",
-            "hash:a/b",
-            "",
-        ] {
+        assert_eq!("hash:2/4".parse(), Ok(Partition { kind: PartitionKind::Hash, index: 2, total: 4 }));
+        for bad in ["hash:0/4", "hash:5/4", "count:1/2", "hash:1", "hash:a/b", ""] {
             assert!(bad.parse::<Partition>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn every_key_lands_in_exactly_one_shard() {
-        let shards: Vec<Partition> = (1..=3)
-            .map(|i| format!("hash:{i}/3").parse().unwrap())
-            .collect();
+        let shards: Vec<Partition> = (1..=3).map(|i| format!("hash:{i}/3").parse().unwrap()).collect();
         for n in 0..500 {
             let key = format!("suite::test_{n}");
             assert_eq!(shards.iter().filter(|p| p.contains(&key, n)).count(), 1);
@@ -122,9 +100,7 @@ mod tests {
         let p: Partition = "hash:1/4".parse().unwrap();
         let before: Vec<bool> = (0..100).map(|n| p.contains(&format!("t{n}"), n)).collect();
         // Positions shift when a test is inserted in front; the hash does not care.
-        let after: Vec<bool> = (0..100)
-            .map(|n| p.contains(&format!("t{n}"), n + 1))
-            .collect();
+        let after: Vec<bool> = (0..100).map(|n| p.contains(&format!("t{n}"), n + 1)).collect();
         assert_eq!(before, after);
     }
 

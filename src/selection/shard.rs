@@ -16,10 +16,7 @@ pub enum HardwareShard {
 
 /// A `--hardware` value that names no shard.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid hardware `{given}`: expected one of {}",
-    HardwareShard::valid_names()
-)]
+#[error("invalid hardware `{given}`: expected one of {}", HardwareShard::valid_names())]
 pub struct ShardError {
     /// What was given.
     pub given: String,
@@ -49,11 +46,10 @@ impl HardwareShard {
     pub fn contains(&self, case: &TestCase, cards: Option<u32>) -> bool {
         match self {
             HardwareShard::Cpu => case.requirements.is_empty(),
-            HardwareShard::Accelerator(platform, resource) => case.requirements.iter().any(|r| {
-                r.platform == *platform
-                    && r.resource == *resource
-                    && cards.is_none_or(|n| r.cards == n)
-            }),
+            HardwareShard::Accelerator(platform, resource) => case
+                .requirements
+                .iter()
+                .any(|r| r.platform == *platform && r.resource == *resource && cards.is_none_or(|n| r.cards == n)),
         }
     }
 }
@@ -65,9 +61,7 @@ impl FromStr for HardwareShard {
         if s == "cpu" {
             return Ok(HardwareShard::Cpu);
         }
-        let err = || ShardError {
-            given: s.to_owned(),
-        };
+        let err = || ShardError { given: s.to_owned() };
         let (platform, resource) = s.split_once(':').ok_or_else(err)?;
         let platform: Platform = platform.parse().map_err(|()| err())?;
         let resource = Resource::on_platform(platform, resource).ok_or_else(err)?;
@@ -95,13 +89,8 @@ mod tests {
     use crate::registry::{Body, Level, Marker, PlatformRequirement};
 
     fn gpu_test(platform: Platform, resource: Resource, cards: u32) -> TestCase {
-        TestCase::new("s::t", &[Level::CoreModel], &[], Body::Static(|_| Ok(()))).with_requirements(
-            vec![PlatformRequirement {
-                platform,
-                resource,
-                cards,
-            }],
-        )
+        TestCase::new("s::t", &[Level::CoreModel], &[], Body::Static(|_| Ok(())))
+            .with_requirements(vec![PlatformRequirement { platform, resource, cards }])
     }
 
     #[test]
@@ -110,11 +99,7 @@ mod tests {
             assert_eq!(name.parse::<HardwareShard>().unwrap().to_string(), name);
         }
         let err = "cuda:MI325".parse::<HardwareShard>().unwrap_err();
-        assert!(
-            err.to_string().starts_with(
-                "invalid hardware `cuda:MI325`: expected one of cpu, cuda:L4, cuda:H100"
-            )
-        );
+        assert!(err.to_string().starts_with("invalid hardware `cuda:MI325`: expected one of cpu, cuda:L4, cuda:H100"));
     }
 
     #[test]
@@ -124,23 +109,13 @@ mod tests {
         assert!(shard.contains(&h100x2, Some(2)));
         assert!(shard.contains(&h100x2, None));
         assert!(!shard.contains(&h100x2, Some(1)));
-        assert!(
-            !"cuda:L4"
-                .parse::<HardwareShard>()
-                .unwrap()
-                .contains(&h100x2, None)
-        );
+        assert!(!"cuda:L4".parse::<HardwareShard>().unwrap().contains(&h100x2, None));
         assert!(!HardwareShard::Cpu.contains(&h100x2, None));
     }
 
     #[test]
     fn cpu_shard_holds_tests_without_requirements() {
-        let cpu = TestCase::new(
-            "s::t",
-            &[Level::CoreModel],
-            &[Marker::Cpu],
-            Body::Static(|_| Ok(())),
-        );
+        let cpu = TestCase::new("s::t", &[Level::CoreModel], &[Marker::Cpu], Body::Static(|_| Ok(())));
         assert!(HardwareShard::Cpu.contains(&cpu, None));
     }
 }

@@ -5,16 +5,9 @@ use crate::media::{Audio, Frame};
 use crate::outcome::TestError;
 
 /// An image of positive size, and exactly `width` × `height` when given.
-pub fn check_image(
-    image: &Frame,
-    width: Option<u32>,
-    height: Option<u32>,
-) -> Result<(), TestError> {
+pub fn check_image(image: &Frame, width: Option<u32>, height: Option<u32>) -> Result<(), TestError> {
     if image.width == 0 || image.height == 0 {
-        return Err(TestError::failure(format!(
-            "the image is {}x{}",
-            image.width, image.height
-        )));
+        return Err(TestError::failure(format!("the image is {}x{}", image.width, image.height)));
     }
     if width.is_some_and(|w| w != image.width) || height.is_some_and(|h| h != image.height) {
         return Err(TestError::failure(format!(
@@ -67,33 +60,19 @@ pub fn check_video(
         ));
     }
     if info.width == 0 || info.height == 0 || info.frames == 0 {
-        problems.push(format!(
-            "an empty video ({}x{}, {} frames)",
-            info.width, info.height, info.frames
-        ));
+        problems.push(format!("an empty video ({}x{}, {} frames)", info.width, info.height, info.frames));
     }
     if problems.is_empty() {
         Ok(info.clone())
     } else {
-        Err(TestError::failure(format!(
-            "the video has {}",
-            problems.join(", ")
-        )))
+        Err(TestError::failure(format!("the video has {}", problems.join(", "))))
     }
 }
 
 /// Audio with exactly this rate and channel count, and `duration_s` long (to one sample).
-pub fn check_audio(
-    audio: &Audio,
-    sample_rate: u32,
-    channels: u16,
-    duration_s: f64,
-) -> Result<(), TestError> {
+pub fn check_audio(audio: &Audio, sample_rate: u32, channels: u16, duration_s: f64) -> Result<(), TestError> {
     let expected_frames = (duration_s * f64::from(sample_rate)) as usize;
-    if audio.sample_rate != sample_rate
-        || audio.channels != channels
-        || audio.frames().abs_diff(expected_frames) > 1
-    {
+    if audio.sample_rate != sample_rate || audio.channels != channels || audio.frames().abs_diff(expected_frames) > 1 {
         return Err(TestError::failure(format!(
             "expected {sample_rate} Hz × {channels} channel(s) × {expected_frames} frames, got {} Hz × {} × {}",
             audio.sample_rate,
@@ -124,24 +103,8 @@ mod tests {
     fn frame_rule_and_fps_tolerance() {
         assert_eq!(expected_frames(8), 9);
         assert_eq!(expected_frames(81), 81);
-        assert!(
-            check_video(
-                &info(64, 48, 8.0, 9),
-                Some(8),
-                Some(64),
-                Some(48),
-                Some(8.5)
-            )
-            .is_ok()
-        );
-        let err = check_video(
-            &info(64, 48, 8.0, 8),
-            Some(8),
-            Some(64),
-            Some(40),
-            Some(16.0),
-        )
-        .unwrap_err();
+        assert!(check_video(&info(64, 48, 8.0, 9), Some(8), Some(64), Some(48), Some(8.5)).is_ok());
+        let err = check_video(&info(64, 48, 8.0, 8), Some(8), Some(64), Some(40), Some(16.0)).unwrap_err();
         assert_eq!(
             err.message(),
             "the video has size 64x48 (expected 64x40), 8.00 fps (expected 16), 8 frames (expected (n // 4) * 4 + 1 = 9 for n = 8)"
@@ -152,9 +115,6 @@ mod tests {
     fn image_sizes() {
         let frame = Frame::filled(4, 3, [0, 0, 0]);
         assert!(check_image(&frame, Some(4), Some(3)).is_ok());
-        assert_eq!(
-            check_image(&frame, Some(5), None).unwrap_err().message(),
-            "expected a 5x* image, got 4x3"
-        );
+        assert_eq!(check_image(&frame, Some(5), None).unwrap_err().message(), "expected a 5x* image, got 4x3");
     }
 }

@@ -15,8 +15,8 @@ pub mod text;
 use serde_json::Value;
 
 use crate::client::{
-    DiffusionRequest, DiffusionResponse, HttpResponse, Modality, OmniRequest, OmniResponse,
-    SpeechRequest, SpeechResponse, VideoRequest,
+    DiffusionRequest, DiffusionResponse, HttpResponse, Modality, OmniRequest, OmniResponse, SpeechRequest,
+    SpeechResponse, VideoRequest,
 };
 use crate::media::{Audio, analysis, wav};
 use crate::outcome::TestError;
@@ -35,14 +35,8 @@ impl Transcriber for crate::client::Client {
 }
 
 /// The voices whose gender the seed checks.
-const PRESET_GENDERS: &[(&str, bool)] = &[
-    ("serena", true),
-    ("chelsie", true),
-    ("clone", true),
-    ("vivian", true),
-    ("uncle_fu", false),
-    ("ethan", false),
-];
+const PRESET_GENDERS: &[(&str, bool)] =
+    &[("serena", true), ("chelsie", true), ("clone", true), ("vivian", true), ("uncle_fu", false), ("ethan", false)];
 
 /// Pitch above which a voice counts as female, as the seed's heuristic has it.
 const FEMALE_PITCH_HZ: f32 = 165.0;
@@ -66,33 +60,22 @@ pub fn check_omni(
     }
     let wants_text = request.modalities.contains(&Modality::Text);
     let wants_audio = request.modalities.contains(&Modality::Audio);
-    if wants_audio
-        && response
-            .audio
-            .as_ref()
-            .is_none_or(|a| a.audio.samples.is_empty())
-    {
+    if wants_audio && response.audio.as_ref().is_none_or(|a| a.audio.samples.is_empty()) {
         return fail("audio was requested but the answer has no audio".into());
     }
     if wants_text && response.text.is_none() {
         return fail("text was requested but the answer has no text".into());
     }
     let needs_transcript = wants_audio
-        && (wants_text
-            || request.audio_ref_text.is_some()
-            || (!request.key_words.is_empty() && !wants_text));
+        && (wants_text || request.audio_ref_text.is_some() || (!request.key_words.is_empty() && !wants_text));
     let transcript = match (&response.audio, needs_transcript) {
-        (Some(audio), true) => Some(
-            asr.transcribe(&audio.audio)
-                .map_err(|e| e.context("transcribing the audio output"))?,
-        ),
+        (Some(audio), true) => {
+            Some(asr.transcribe(&audio.audio).map_err(|e| e.context("transcribing the audio output"))?)
+        }
         _ => None,
     };
-    let checked_text = if wants_text {
-        response.text.clone().unwrap_or_default()
-    } else {
-        transcript.clone().unwrap_or_default()
-    };
+    let checked_text =
+        if wants_text { response.text.clone().unwrap_or_default() } else { transcript.clone().unwrap_or_default() };
     for (label, words) in &request.key_words.groups {
         if !text::contains_any(&checked_text, words) {
             let source = if wants_text { "text" } else { "transcript" };
@@ -148,24 +131,14 @@ pub fn check_speech(
         }
         let body = String::from_utf8_lossy(&response.bytes).to_lowercase();
         if !request.expect_messages.is_empty()
-            && !request
-                .expect_messages
-                .iter()
-                .any(|m| body.contains(&m.to_lowercase()))
+            && !request.expect_messages.iter().any(|m| body.contains(&m.to_lowercase()))
         {
-            return fail(format!(
-                "the error mentions none of {:?}: {body}",
-                request.expect_messages
-            ));
+            return fail(format!("the error mentions none of {:?}: {body}", request.expect_messages));
         }
         return Ok(());
     }
     if response.status != 200 {
-        return fail(format!(
-            "the server answered {}: {}",
-            response.status,
-            String::from_utf8_lossy(&response.bytes)
-        ));
+        return fail(format!("the server answered {}: {}", response.status, String::from_utf8_lossy(&response.bytes)));
     }
     if response.bytes.len() <= request.min_audio_bytes {
         return fail(format!(
@@ -179,24 +152,15 @@ pub fn check_speech(
         && request.mode != crate::client::SpeechMode::Sse
         && !response.content_type.contains(format)
     {
-        return fail(format!(
-            "response_format {format} but content-type {:?}",
-            response.content_type
-        ));
+        return fail(format!("response_format {format} but content-type {:?}", response.content_type));
     }
-    let audio = response
-        .audio
-        .as_ref()
-        .ok_or_else(|| TestError::failure("the speech could not be decoded"))?;
+    let audio = response.audio.as_ref().ok_or_else(|| TestError::failure("the speech could not be decoded"))?;
     if !level.validates_deeply() {
         return Ok(());
     }
     if format == "pcm" {
-        let pcm: Vec<i16> = wav::resample(audio, 24_000)
-            .samples
-            .iter()
-            .map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16)
-            .collect();
+        let pcm: Vec<i16> =
+            wav::resample(audio, 24_000).samples.iter().map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16).collect();
         let hnr = analysis::pcm_hnr_db(&pcm, 24_000).unwrap_or(f64::NEG_INFINITY);
         if hnr < request.min_hnr_db {
             return fail(format!(
@@ -206,9 +170,7 @@ pub fn check_speech(
         }
         return Ok(());
     }
-    let transcript = asr
-        .transcribe(audio)
-        .map_err(|e| e.context("transcribing the speech"))?;
+    let transcript = asr.transcribe(audio).map_err(|e| e.context("transcribing the speech"))?;
     let (ok, score) = text::consistent(&request.input, &transcript, SPEECH_SIMILARITY);
     if !ok {
         return fail(format!(
@@ -223,10 +185,7 @@ pub fn check_speech(
 }
 
 fn check_gender(voice: &str, audio: &Audio) -> Result<(), TestError> {
-    let Some(&(_, female)) = PRESET_GENDERS
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(voice))
-    else {
+    let Some(&(_, female)) = PRESET_GENDERS.iter().find(|(name, _)| name.eq_ignore_ascii_case(voice)) else {
         return Ok(());
     };
     // Unvoiced or unclear audio is skipped, as the seed skips low-confidence classifications.
@@ -235,9 +194,7 @@ fn check_gender(voice: &str, audio: &Audio) -> Result<(), TestError> {
     };
     if (pitch > FEMALE_PITCH_HZ) != female {
         let expected = if female { "female" } else { "male" };
-        return fail(format!(
-            "voice {voice} should sound {expected}, but its median pitch is {pitch:.0} Hz"
-        ));
+        return fail(format!("voice {voice} should sound {expected}, but its median pitch is {pitch:.0} Hz"));
     }
     Ok(())
 }
@@ -260,10 +217,7 @@ pub fn check_diffusion(
         && !response.images.is_empty()
         && response.images.len() != expected
     {
-        return fail(format!(
-            "expected {expected} image(s), got {}",
-            response.images.len()
-        ));
+        return fail(format!("expected {expected} image(s), got {}", response.images.len()));
     }
     for (i, audio) in response.audios.iter().enumerate() {
         if audio.frames() == 0 || audio.sample_rate == 0 {
@@ -272,36 +226,21 @@ pub fn check_diffusion(
     }
     if level.validates_deeply() && !request.sizes.is_empty() {
         for (i, image) in response.images.iter().enumerate() {
-            let (width, height) = request.sizes[(i * request.sizes.len()
-                / response.images.len().max(1))
-            .min(request.sizes.len() - 1)];
-            media::check_image(image, Some(width), Some(height))
-                .map_err(|e| e.context(format!("image {i}")))?;
+            let (width, height) =
+                request.sizes[(i * request.sizes.len() / response.images.len().max(1)).min(request.sizes.len() - 1)];
+            media::check_image(image, Some(width), Some(height)).map_err(|e| e.context(format!("image {i}")))?;
         }
     }
     Ok(())
 }
 
 /// Checks an images-API answer against the request body (`n`, `size`).
-pub fn check_images_api(
-    response: &DiffusionResponse,
-    body: &Value,
-    level: Level,
-) -> Result<(), TestError> {
-    let n = body
-        .get("n")
-        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-        .unwrap_or(1) as usize;
+pub fn check_images_api(response: &DiffusionResponse, body: &Value, level: Level) -> Result<(), TestError> {
+    let n = body.get("n").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).unwrap_or(1) as usize;
     if response.images.len() != n {
-        return fail(format!(
-            "expected {n} image(s), got {}",
-            response.images.len()
-        ));
+        return fail(format!("expected {n} image(s), got {}", response.images.len()));
     }
-    let size = body
-        .get("size")
-        .and_then(Value::as_str)
-        .filter(|s| *s != "auto");
+    let size = body.get("size").and_then(Value::as_str).filter(|s| *s != "auto");
     if let (true, Some(size)) = (level.validates_deeply(), size) {
         let (w, h) = size
             .split_once('x')
@@ -315,53 +254,28 @@ pub fn check_images_api(
 }
 
 /// Checks a video job's output against its form: at every level, as the seed does.
-pub fn check_video_job(
-    response: &DiffusionResponse,
-    request: &VideoRequest,
-    _level: Level,
-) -> Result<(), TestError> {
-    let video = response
-        .videos
-        .first()
-        .ok_or_else(|| TestError::failure("the job produced no video"))?;
+pub fn check_video_job(response: &DiffusionResponse, request: &VideoRequest, _level: Level) -> Result<(), TestError> {
+    let video = response.videos.first().ok_or_else(|| TestError::failure("the job produced no video"))?;
     let number = |name: &str| request.get(name).and_then(|v| v.parse::<f64>().ok());
-    let (mut width, mut height) = (
-        number("width").map(|v| v as u32),
-        number("height").map(|v| v as u32),
-    );
+    let (mut width, mut height) = (number("width").map(|v| v as u32), number("height").map(|v| v as u32));
     if let Some((w, h)) = request.get("size").and_then(|s| s.split_once('x')) {
         width = width.or(w.parse().ok());
         height = height.or(h.parse().ok());
     }
     let model = request.get("model").unwrap_or_default();
     // Helios outputs its own frame count.
-    let frames = if model.contains("Helios") {
-        None
-    } else {
-        number("num_frames").map(|n| n as u32)
-    };
+    let frames = if model.contains("Helios") { None } else { number("num_frames").map(|n| n as u32) };
     media::check_video(&video.info, frames, width, height, number("fps")).map(|_| ())
 }
 
 /// Checks an error answer: the status is one of `codes`, a 4xx other than 404 carries an error
 /// object (`detail` or `error`), and every fragment of `messages` appears in the body.
-pub fn check_http_error(
-    response: &HttpResponse,
-    codes: &[u16],
-    messages: &[&str],
-) -> Result<(), TestError> {
+pub fn check_http_error(response: &HttpResponse, codes: &[u16], messages: &[&str]) -> Result<(), TestError> {
     if !codes.is_empty() && !codes.contains(&response.status) {
-        return fail(format!(
-            "expected status {codes:?}, got {}: {}",
-            response.status,
-            response.text()
-        ));
+        return fail(format!("expected status {codes:?}, got {}: {}", response.status, response.text()));
     }
     if (400..500).contains(&response.status) && response.status != 404 && !codes.is_empty() {
-        let has_object = response
-            .json
-            .as_ref()
-            .is_some_and(|j| j.get("detail").is_some() || j.get("error").is_some());
+        let has_object = response.json.as_ref().is_some_and(|j| j.get("detail").is_some() || j.get("error").is_some());
         if !has_object {
             return fail(format!(
                 "a {} answer must carry a `detail` or `error` object: {}",
@@ -373,10 +287,7 @@ pub fn check_http_error(
     let body = response.text().to_lowercase();
     for message in messages {
         if !body.contains(&message.to_lowercase()) {
-            return fail(format!(
-                "the error body does not mention {message:?}: {}",
-                response.text()
-            ));
+            return fail(format!("the error body does not mention {message:?}: {}", response.text()));
         }
     }
     Ok(())

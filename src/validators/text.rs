@@ -4,18 +4,14 @@
 
 use std::collections::HashMap;
 
-const NUMBER_WORDS: [&str; 11] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-];
+const NUMBER_WORDS: [&str; 11] =
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
 /// Normalises text for comparison.
 pub fn normalize(text: &str) -> String {
     let lowered = text.to_lowercase();
     let mut words = Vec::new();
-    for word in lowered
-        .split(|c: char| c.is_whitespace() || is_punctuation(c))
-        .filter(|w| !w.is_empty())
-    {
+    for word in lowered.split(|c: char| c.is_whitespace() || is_punctuation(c)).filter(|w| !w.is_empty()) {
         match NUMBER_WORDS.iter().position(|n| *n == word) {
             Some(digit) => words.push(digit.to_string()),
             None => words.push(word.to_owned()),
@@ -24,8 +20,7 @@ pub fn normalize(text: &str) -> String {
     // Spaces between CJK characters carry no meaning (transcribers insert them at random).
     let mut out = String::new();
     for word in words {
-        let joins =
-            out.chars().last().is_some_and(is_cjk) && word.chars().next().is_some_and(is_cjk);
+        let joins = out.chars().last().is_some_and(is_cjk) && word.chars().next().is_some_and(is_cjk);
         if !out.is_empty() && !joins {
             out.push(' ');
         }
@@ -89,15 +84,8 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 pub fn consistent(expected: &str, actual: &str, threshold: f64) -> (bool, f64) {
     let (e, a) = (normalize(expected), normalize(actual));
     if e.chars().count() <= 15 || a.chars().count() <= 15 {
-        let (short, long) = if e.len() <= a.len() {
-            (&e, &a)
-        } else {
-            (&a, &e)
-        };
-        return (
-            !short.is_empty() && long.contains(short.as_str()),
-            similarity(&e, &a),
-        );
+        let (short, long) = if e.len() <= a.len() { (&e, &a) } else { (&a, &e) };
+        return (!short.is_empty() && long.contains(short.as_str()), similarity(&e, &a));
     }
     let score = similarity(&e, &a);
     (score > threshold, score)
@@ -115,10 +103,7 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        assert_eq!(
-            normalize("Hello, World!  It's  TWO o'clock."),
-            "hello world it s 2 o clock"
-        );
+        assert_eq!(normalize("Hello, World!  It's  TWO o'clock."), "hello world it s 2 o clock");
         assert_eq!(normalize("北京 是 中国的首都。"), "北京是中国的首都");
     }
 

@@ -3,9 +3,7 @@ use std::collections::HashSet;
 use omnitest::plan::Plan;
 use omnitest::prelude::*;
 use omnitest::registry::{Catalog, GenerateContext};
-use omnitest::selection::{
-    Backend, Environment, MarkerExpr, ResolvedBackend, SelectionOptions, select,
-};
+use omnitest::selection::{Backend, Environment, MarkerExpr, ResolvedBackend, SelectionOptions, select};
 
 /// Two scenarios that only name mock models; these tests never ask for a server, so none starts.
 static TEXT: Scenario = Scenario::mock("omnitest/text", "text").id("text");
@@ -13,8 +11,7 @@ static SPEECH: Scenario = Scenario::mock("omnitest/speech", "qwen3-tts").id("spe
 
 fn plan_for(level: Level) -> Result<Plan, TestError> {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let catalog = Catalog::collect(&GenerateContext { root })
-        .map_err(|err| TestError::harness(err.to_string()))?;
+    let catalog = Catalog::collect(&GenerateContext { root }).map_err(|err| TestError::harness(err.to_string()))?;
     let options = SelectionOptions {
         run_level: level,
         markers: MarkerExpr::parse("")?,
@@ -22,15 +19,8 @@ fn plan_for(level: Level) -> Result<Plan, TestError> {
         cards: None,
         partition: None,
     };
-    let env = Environment::new(
-        ResolvedBackend {
-            backend: Backend::Mock,
-            reason: "suite".into(),
-        },
-        Some(0),
-        None,
-        false,
-    );
+    let env =
+        Environment::new(ResolvedBackend { backend: Backend::Mock, reason: "suite".into() }, Some(0), None, false);
     Ok(Plan::new(select(&catalog, &options, &env)))
 }
 

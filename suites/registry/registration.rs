@@ -9,11 +9,7 @@ fn catalog() -> Result<Catalog, TestError> {
 fn own_case(ctx: &TestContext) -> Result<std::sync::Arc<TestCase>, TestError> {
     let path = ctx.name().split('[').next().unwrap_or_default().to_owned();
     let catalog = catalog()?;
-    let found = catalog
-        .cases()
-        .iter()
-        .find(|case| case.path == path)
-        .cloned();
+    let found = catalog.cases().iter().find(|case| case.path == path).cloned();
     found.ok_or_else(|| TestError::failure(format!("`{path}` is not in the catalog")))
 }
 

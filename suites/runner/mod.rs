@@ -12,19 +12,17 @@ use std::time::{Duration, Instant};
 use omnitest::TestError;
 
 /// A test of the harness's own behaviour, run in a child process.
-pub(crate) const NAMED_TEST: &str =
-    "registry::registration::test_names_drop_the_crate_and_keep_docs";
+pub(crate) const NAMED_TEST: &str = "registry::registration::test_names_drop_the_crate_and_keep_docs";
 /// A test with two scenarios.
 pub(crate) const SCENARIO_TEST: &str = "plan::ordering::test_each_scenario_is_a_named_trial";
 /// A test needing two cards.
-pub(crate) const TWO_CARD_TEST: &str =
-    "registry::registration::test_hardware_requirement_derives_markers";
+pub(crate) const TWO_CARD_TEST: &str = "registry::registration::test_hardware_requirement_derives_markers";
 
 /// The e2e binary with a clean environment: no `OMNITEST_*`, `NEXTEST*` or `OUTPUT_DIR` from the
 /// run that spawns it, and its output under `out`.
 pub(crate) fn harness(out: &Path) -> Result<Command, TestError> {
-    let exe = std::env::current_exe()
-        .map_err(|err| TestError::harness(format!("cannot find the e2e binary: {err}")))?;
+    let exe =
+        std::env::current_exe().map_err(|err| TestError::harness(format!("cannot find the e2e binary: {err}")))?;
     let mut command = Command::new(exe);
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy().into_owned();
@@ -52,24 +50,16 @@ pub(crate) fn run(mut command: Command) -> Result<Output, TestError> {
             Ok(None) if Instant::now() > deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(TestError::failure(
-                    "the e2e binary did not finish within 60 s",
-                ));
+                return Err(TestError::failure("the e2e binary did not finish within 60 s"));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(err) => {
-                return Err(TestError::harness(format!(
-                    "waiting for the e2e binary failed: {err}"
-                )));
+                return Err(TestError::harness(format!("waiting for the e2e binary failed: {err}")));
             }
         }
     };
     let joined = |reader: std::thread::JoinHandle<Vec<u8>>| reader.join().unwrap_or_default();
-    Ok(Output {
-        status,
-        stdout: joined(stdout),
-        stderr: joined(stderr),
-    })
+    Ok(Output { status, stdout: joined(stdout), stderr: joined(stderr) })
 }
 
 fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {

@@ -7,9 +7,7 @@ mod partition;
 
 use omnitest::TestError;
 use omnitest::registry::{Catalog, GenerateContext, Level};
-use omnitest::selection::{
-    Backend, Environment, MarkerExpr, ResolvedBackend, Selection, SelectionOptions, select,
-};
+use omnitest::selection::{Backend, Environment, MarkerExpr, ResolvedBackend, Selection, SelectionOptions, select};
 
 pub(crate) fn catalog() -> Result<Catalog, TestError> {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -27,28 +25,13 @@ pub(crate) fn options(level: Level, markers: &str) -> Result<SelectionOptions, T
 }
 
 pub(crate) fn environment(backend: Backend, gpus: u32) -> Environment {
-    Environment::new(
-        ResolvedBackend {
-            backend,
-            reason: "suite".into(),
-        },
-        Some(gpus),
-        None,
-        false,
-    )
+    Environment::new(ResolvedBackend { backend, reason: "suite".into() }, Some(gpus), None, false)
 }
 
 pub(crate) fn names(selection: &Selection) -> Vec<&str> {
-    selection
-        .trials
-        .iter()
-        .map(|trial| trial.name.as_str())
-        .collect()
+    selection.trials.iter().map(|trial| trial.name.as_str()).collect()
 }
 
-pub(crate) fn run_selection(
-    options: &SelectionOptions,
-    env: &Environment,
-) -> Result<Selection, TestError> {
+pub(crate) fn run_selection(options: &SelectionOptions, env: &Environment) -> Result<Selection, TestError> {
     Ok(select(&catalog()?, options, env))
 }

@@ -52,10 +52,7 @@ impl AudioMeasurement {
                 let _ = write!(sentence, " in {n} channels");
             }
         }
-        if let (false, Some(f0)) = (
-            silent || self.voiced_fraction < PARTLY_VOICED,
-            self.median_f0_hz,
-        ) {
+        if let (false, Some(f0)) = (silent || self.voiced_fraction < PARTLY_VOICED, self.median_f0_hz) {
             let _ = write!(sentence, " with a median pitch of {f0:.0} Hz");
         }
         sentence.push('.');
@@ -79,33 +76,17 @@ fn rate_in_khz(sample_rate: u32) -> String {
 
 /// Measures `audio`: level, peak, voicing, pitch and harmonicity of its channels mixed down.
 pub fn measure_audio(audio: &Audio) -> AudioMeasurement {
-    let peak = audio
-        .samples
-        .iter()
-        .fold(0.0f32, |peak, s| peak.max(s.abs()));
+    let peak = audio.samples.iter().fold(0.0f32, |peak, s| peak.max(s.abs()));
     let mean_square = if audio.samples.is_empty() {
         0.0
     } else {
-        audio
-            .samples
-            .iter()
-            .map(|&s| f64::from(s) * f64::from(s))
-            .sum::<f64>()
-            / audio.samples.len() as f64
+        audio.samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / audio.samples.len() as f64
     };
-    let rms_dbfs = if mean_square > 0.0 {
-        (10.0 * mean_square.log10()).max(-120.0) as f32
-    } else {
-        -120.0
-    };
+    let rms_dbfs = if mean_square > 0.0 { (10.0 * mean_square.log10()).max(-120.0) as f32 } else { -120.0 };
     let mono = mixed_down(audio);
     let pitches = frame_pitches(&mono, audio.sample_rate);
     let voiced = pitches.iter().filter(|p| p.is_some()).count();
-    let voiced_fraction = if pitches.is_empty() {
-        0.0
-    } else {
-        voiced as f32 / pitches.len() as f32
-    };
+    let voiced_fraction = if pitches.is_empty() { 0.0 } else { voiced as f32 / pitches.len() as f32 };
     let pcm: Vec<i16> = mono.iter().map(|&s| to_pcm16(s)).collect();
     AudioMeasurement {
         duration_s: audio.duration_s(),
@@ -130,11 +111,7 @@ pub(crate) fn mixed_down(audio: &Audio) -> Vec<f32> {
     if channels == 1 {
         return audio.samples.clone();
     }
-    audio
-        .samples
-        .chunks_exact(channels)
-        .map(|frame| frame.iter().sum::<f32>() / channels as f32)
-        .collect()
+    audio.samples.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() / channels as f32).collect()
 }
 
 /// The mean harmonics-to-noise ratio, in dB, of 16-bit PCM: the algorithm of vLLM-Omni's test
@@ -173,10 +150,7 @@ pub fn pcm_hnr_db(samples: &[i16], sample_rate: u32) -> Option<f64> {
         }
         let correlations = autocorrelation.of(&frame);
         let zero_lag = correlations[0];
-        let peak = correlations[min_lag..max_lag]
-            .iter()
-            .map(|c| c / (zero_lag + 1e-10))
-            .fold(f64::MIN, f64::max);
+        let peak = correlations[min_lag..max_lag].iter().map(|c| c / (zero_lag + 1e-10)).fold(f64::MIN, f64::max);
         if peak > 0.0 && peak < 1.0 {
             sum += 10.0 * (peak / (1.0 - peak + 1e-10)).log10();
             count += 1;
@@ -193,12 +167,7 @@ pub fn pcm_hnr_db(samples: &[i16], sample_rate: u32) -> Option<f64> {
 /// the zero-lag value, reaches 0.3 (noise stays near 0.1; a periodic sound reaches 0.5 or
 /// more through the window). `None` for fewer than four voiced frames.
 pub fn median_f0_hz(audio: &Audio) -> Option<f32> {
-    median(
-        frame_pitches(&mixed_down(audio), audio.sample_rate)
-            .into_iter()
-            .flatten()
-            .collect(),
-    )
+    median(frame_pitches(&mixed_down(audio), audio.sample_rate).into_iter().flatten().collect())
 }
 
 /// Frame length, step, pitch range and voicing threshold of [`median_f0_hz`].
@@ -225,11 +194,7 @@ fn frame_pitches(mono: &[f32], sample_rate: u32) -> Vec<Option<f32>> {
     (0..mono.len() - frame_len)
         .step_by(hop)
         .map(|start| {
-            for ((value, &sample), &w) in frame
-                .iter_mut()
-                .zip(&mono[start..start + frame_len])
-                .zip(&window)
-            {
+            for ((value, &sample), &w) in frame.iter_mut().zip(&mono[start..start + frame_len]).zip(&window) {
                 *value = f64::from(sample) * w;
             }
             let mean = frame.iter().sum::<f64>() / frame_len as f64;
@@ -239,25 +204,16 @@ fn frame_pitches(mono: &[f32], sample_rate: u32) -> Vec<Option<f32>> {
             if (zero_lag / frame_len as f64).sqrt() < AUDIBLE_RMS {
                 return None;
             }
-            let correlations: Vec<f64> = all_lags[min_lag - 1..=max_lag + 1]
-                .iter()
-                .map(|c| c / zero_lag)
-                .collect();
+            let correlations: Vec<f64> = all_lags[min_lag - 1..=max_lag + 1].iter().map(|c| c / zero_lag).collect();
             // Index 0 and the last are the neighbours just outside the range, for the parabola.
-            let (best, &peak) = correlations[1..correlations.len() - 1]
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))?;
+            let (best, &peak) =
+                correlations[1..correlations.len() - 1].iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
             if peak < VOICED_PEAK {
                 return None;
             }
             let (left, right) = (correlations[best], correlations[best + 2]);
             let curvature = left - 2.0 * peak + right;
-            let shift = if curvature < 0.0 {
-                (0.5 * (left - right) / curvature).clamp(-0.5, 0.5)
-            } else {
-                0.0
-            };
+            let shift = if curvature < 0.0 { (0.5 * (left - right) / curvature).clamp(-0.5, 0.5) } else { 0.0 };
             let lag = (min_lag + best) as f64 + shift;
             Some((rate / lag) as f32)
         })
@@ -291,19 +247,13 @@ impl Autocorrelation {
     fn of(&mut self, frame: &[f64]) -> Vec<f64> {
         let size = self.forward.len();
         self.buffer.clear();
-        self.buffer
-            .extend(frame.iter().map(|&v| Complex::new(v, 0.0)));
+        self.buffer.extend(frame.iter().map(|&v| Complex::new(v, 0.0)));
         self.buffer.resize(size, Complex::new(0.0, 0.0));
         self.forward.process(&mut self.buffer);
-        self.buffer
-            .iter_mut()
-            .for_each(|c| *c = Complex::new(c.norm_sqr(), 0.0));
+        self.buffer.iter_mut().for_each(|c| *c = Complex::new(c.norm_sqr(), 0.0));
         self.inverse.process(&mut self.buffer);
         let scale = 1.0 / size as f64;
-        self.buffer[..self.lags]
-            .iter()
-            .map(|c| c.re * scale)
-            .collect()
+        self.buffer[..self.lags].iter().map(|c| c.re * scale).collect()
     }
 }
 
@@ -314,11 +264,7 @@ fn median(mut values: Vec<f32>) -> Option<f32> {
     }
     values.sort_by(f32::total_cmp);
     let middle = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[middle - 1] + values[middle]) / 2.0
-    } else {
-        values[middle]
-    })
+    Some(if values.len().is_multiple_of(2) { (values[middle - 1] + values[middle]) / 2.0 } else { values[middle] })
 }
 
 #[cfg(test)]

@@ -66,11 +66,7 @@ impl ColourName {
             return ColourName::Black;
         }
         if saturation < 0.2 {
-            return if value >= 0.85 {
-                ColourName::White
-            } else {
-                ColourName::Gray
-            };
+            return if value >= 0.85 { ColourName::White } else { ColourName::Gray };
         }
         let hue = hue_degrees(r, g, b, max, min);
         let reddish = !(15.0..345.0).contains(&hue);

@@ -27,13 +27,7 @@ impl Random {
 
 /// A filled square with its top-left corner at (x, y), `side + 1` pixels across with the
 /// outline inside, as PIL's `rectangle([x, y, x + side, y + side], fill, outline, width)`.
-pub(super) fn square(
-    frame: &mut Frame,
-    (x, y): (u32, u32),
-    side: u32,
-    fill: [u8; 3],
-    outline: u32,
-) {
+pub(super) fn square(frame: &mut Frame, (x, y): (u32, u32), side: u32, fill: [u8; 3], outline: u32) {
     for py in y..=(y + side).min(frame.height - 1) {
         for px in x..=(x + side).min(frame.width - 1) {
             let inset = (px - x).min(py - y).min(x + side - px).min(y + side - py);
@@ -43,12 +37,7 @@ pub(super) fn square(
 }
 
 /// A filled rectangle without outline.
-pub(super) fn rectangle(
-    frame: &mut Frame,
-    (x, y): (u32, u32),
-    (width, height): (u32, u32),
-    fill: [u8; 3],
-) {
+pub(super) fn rectangle(frame: &mut Frame, (x, y): (u32, u32), (width, height): (u32, u32), fill: [u8; 3]) {
     for py in y..(y + height).min(frame.height) {
         for px in x..(x + width).min(frame.width) {
             frame.set_pixel(px, py, fill);
@@ -79,15 +68,9 @@ pub(super) fn triangle(frame: &mut Frame, (x, y): (u32, u32), side: u32, fill: [
 /// Every channel moved by up to ±`amplitude`, as JPEG's noise does to flat colour.
 pub(super) fn noisy(frame: &Frame, amplitude: i64, seed: u64) -> Frame {
     let mut random = Random::new(seed);
-    let rgb = frame
-        .rgb
-        .iter()
-        .map(|&c| (i64::from(c) + random.between(-amplitude, amplitude)).clamp(0, 255) as u8)
-        .collect();
-    Frame {
-        rgb,
-        ..frame.clone()
-    }
+    let rgb =
+        frame.rgb.iter().map(|&c| (i64::from(c) + random.between(-amplitude, amplitude)).clamp(0, 255) as u8).collect();
+    Frame { rgb, ..frame.clone() }
 }
 
 /// Through a real JPEG encoder at `quality` and back.
@@ -107,11 +90,7 @@ pub(super) fn through_jpeg(frame: &Frame, quality: u8) -> Frame {
         panic!("JPEG decoding failed");
     };
     let rgb = decoded.to_rgb8();
-    Frame {
-        width: rgb.width(),
-        height: rgb.height(),
-        rgb: rgb.into_raw(),
-    }
+    Frame { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw() }
 }
 
 /// Outlined squares placed at random without overlapping, as the validators' synthetic image
@@ -130,9 +109,7 @@ pub(super) fn random_squares(width: u32, height: u32, seed: u64) -> (Frame, usiz
         let side = random.between((short / 8).max(1), (short / 4).max(2));
         let x = random.between(0, (i64::from(width) - side - 1).max(0));
         let y = random.between(0, (i64::from(height) - side - 1).max(0));
-        let apart = |&(ox, oy, os): &(i64, i64, i64)| {
-            x > ox + os || ox > x + side || y > oy + os || oy > y + side
-        };
+        let apart = |&(ox, oy, os): &(i64, i64, i64)| x > ox + os || ox > x + side || y > oy + os || oy > y + side;
         if placed.iter().all(apart) {
             let fill = random.colour(0);
             let outline = random.between(1, 5) as u32;

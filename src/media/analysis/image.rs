@@ -89,10 +89,7 @@ impl ImageDescription {
                 )
             }
             _ => {
-                let parts: Vec<String> = groups
-                    .iter()
-                    .map(|(kind, colours)| counted(*kind, colours))
-                    .collect();
+                let parts: Vec<String> = groups.iter().map(|(kind, colours)| counted(*kind, colours)).collect();
                 let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
                 format!(
                     "The image shows {} shapes on {} {background} background: {}.",
@@ -121,9 +118,7 @@ pub fn describe_image(frame: &Frame) -> ImageDescription {
 
 /// The background's colour name; black for an empty picture.
 pub(super) fn background_of(segmentation: &Segmentation) -> ColourName {
-    segmentation
-        .background()
-        .map_or(ColourName::Black, |region| ColourName::of(region.rgb()))
+    segmentation.background().map_or(ColourName::Black, |region| ColourName::of(region.rgb()))
 }
 
 /// The shapes of a segmented picture, in reading order.
@@ -143,9 +138,7 @@ pub(super) fn shapes_of(segmentation: &Segmentation, frame: &Frame) -> Vec<Shape
 /// The smallest region counted: 0.2% of the picture, and never fewer than 16 pixels.
 pub(super) fn min_area(frame: &Frame) -> u32 {
     let pixels = u64::from(frame.width) * u64::from(frame.height);
-    u32::try_from(pixels.div_ceil(500))
-        .unwrap_or(u32::MAX)
-        .max(16)
+    u32::try_from(pixels.div_ceil(500)).unwrap_or(u32::MAX).max(16)
 }
 
 /// The shapes grouped by kind, the most numerous kind first, each with its colours.
@@ -176,15 +169,8 @@ fn kind_of(segmentation: &Segmentation, region: &Region) -> ShapeKind {
     let fill = region.area as f32 / (width as f32 * height as f32).max(1.0);
     let aspect = long / short;
     if fill >= 0.88 {
-        if aspect <= 1.15 {
-            ShapeKind::Square
-        } else {
-            ShapeKind::Rectangle
-        }
-    } else if aspect <= 1.2
-        && (0.70..=0.86).contains(&fill)
-        && region.thickness as f32 >= 0.8 * short / 2.0
-    {
+        if aspect <= 1.15 { ShapeKind::Square } else { ShapeKind::Rectangle }
+    } else if aspect <= 1.2 && (0.70..=0.86).contains(&fill) && region.thickness as f32 >= 0.8 * short / 2.0 {
         ShapeKind::Circle
     } else if (0.40..=0.62).contains(&fill)
         && (tapers_to_a_point(&segmentation.row_widths(region))

@@ -47,14 +47,12 @@ impl Region {
     /// Whether the region is a filled shape rather than an outline, a sliver or a speck.
     pub fn is_solid(&self) -> bool {
         let thickness = self.thickness as f32;
-        self.thickness >= MIN_THICKNESS
-            && self.area as f32 <= MAX_COMPACTNESS * thickness * thickness
+        self.thickness >= MIN_THICKNESS && self.area as f32 <= MAX_COMPACTNESS * thickness * thickness
     }
 
     /// The mean colour rounded to 8 bits.
     pub fn rgb(&self) -> [u8; 3] {
-        self.mean
-            .map(|channel| channel.round().clamp(0.0, 255.0) as u8)
+        self.mean.map(|channel| channel.round().clamp(0.0, 255.0) as u8)
     }
 }
 
@@ -72,10 +70,7 @@ pub(super) struct Segmentation {
 impl Segmentation {
     /// The region covering most of the picture's border: the background.
     pub fn background(&self) -> Option<&Region> {
-        self.regions
-            .iter()
-            .filter(|region| region.border_pixels > 0)
-            .max_by_key(|region| region.border_pixels)
+        self.regions.iter().filter(|region| region.border_pixels > 0).max_by_key(|region| region.border_pixels)
     }
 
     /// Solid regions other than the background with at least `min_area` pixels, in reading
@@ -98,10 +93,8 @@ impl Segmentation {
         (y..y + height)
             .map(|row| {
                 let start = row as usize * self.width as usize + x as usize;
-                let count = self.labels[start..start + width as usize]
-                    .iter()
-                    .filter(|&&label| label == region.label)
-                    .count();
+                let count =
+                    self.labels[start..start + width as usize].iter().filter(|&&label| label == region.label).count();
                 count as u32
             })
             .collect()
@@ -113,10 +106,7 @@ impl Segmentation {
         (x..x + width)
             .map(|column| {
                 let count = (y..y + height)
-                    .filter(|row| {
-                        self.labels[*row as usize * self.width as usize + column as usize]
-                            == region.label
-                    })
+                    .filter(|row| self.labels[*row as usize * self.width as usize + column as usize] == region.label)
                     .count();
                 count as u32
             })
@@ -129,11 +119,7 @@ pub(super) fn segment(frame: &Frame) -> Segmentation {
     let (width, height) = (frame.width as usize, frame.height as usize);
     let pixels = width * height;
     if pixels == 0 || frame.rgb.len() < pixels * 3 {
-        return Segmentation {
-            width: frame.width,
-            labels: Vec::new(),
-            regions: Vec::new(),
-        };
+        return Segmentation { width: frame.width, labels: Vec::new(), regions: Vec::new() };
     }
     let colours: Vec<[f32; 3]> = frame.rgb[..pixels * 3]
         .chunks_exact(3)
@@ -153,17 +139,10 @@ pub(super) fn segment(frame: &Frame) -> Segmentation {
         queue.push_back(seed);
         while let Some(index) = queue.pop_front() {
             let [r, g, b] = colours[index];
-            sum = [
-                sum[0] + f64::from(r),
-                sum[1] + f64::from(g),
-                sum[2] + f64::from(b),
-                sum[3] + 1.0,
-            ];
+            sum = [sum[0] + f64::from(r), sum[1] + f64::from(g), sum[2] + f64::from(b), sum[3] + 1.0];
             let mean = [sum[0] / sum[3], sum[1] / sum[3], sum[2] / sum[3]].map(|c| c as f32);
             for neighbour in neighbours(index, width, height).into_iter().flatten() {
-                if labels[neighbour] == u32::MAX
-                    && distance_squared(colours[neighbour], mean) <= tolerance_squared
-                {
+                if labels[neighbour] == u32::MAX && distance_squared(colours[neighbour], mean) <= tolerance_squared {
                     labels[neighbour] = label;
                     queue.push_back(neighbour);
                 }
@@ -173,11 +152,7 @@ pub(super) fn segment(frame: &Frame) -> Segmentation {
     }
     let thickness = thickness(&labels, width, height);
     let regions = describe_regions(&labels, &sums, &thickness, width, height);
-    Segmentation {
-        width: frame.width,
-        labels,
-        regions,
-    }
+    Segmentation { width: frame.width, labels, regions }
 }
 
 /// Pixel indices ordered from the flattest neighbourhood to the steepest (a counting sort on
@@ -260,8 +235,7 @@ fn thickness(labels: &[u32], width: usize, height: usize) -> Vec<u32> {
             } else {
                 // Left and upper neighbours are inside the region and already final for this
                 // pass.
-                depth[index] =
-                    depth[index].min(depth[index - 1].min(depth[index - width]).saturating_add(1));
+                depth[index] = depth[index].min(depth[index - 1].min(depth[index - width]).saturating_add(1));
             }
         }
     }
@@ -278,13 +252,7 @@ fn thickness(labels: &[u32], width: usize, height: usize) -> Vec<u32> {
 }
 
 /// Area, box, centroid, border contact and thickness of every region.
-fn describe_regions(
-    labels: &[u32],
-    sums: &[[f64; 4]],
-    thickness: &[u32],
-    width: usize,
-    height: usize,
-) -> Vec<Region> {
+fn describe_regions(labels: &[u32], sums: &[[f64; 4]], thickness: &[u32], width: usize, height: usize) -> Vec<Region> {
     let mut regions: Vec<Region> = sums
         .iter()
         .enumerate()

@@ -41,31 +41,17 @@ impl VideoDescription {
             [(ShapeKind::Circle, colours)] => {
                 let things = match colours.as_slice() {
                     [colour] => format!("a round object ({} {colour} circle)", article(colour)),
-                    _ => format!(
-                        "{} round objects (circles: {})",
-                        colours.len(),
-                        joined(colours)
-                    ),
+                    _ => format!("{} round objects (circles: {})", colours.len(), joined(colours)),
                 };
                 format!("The video shows {things} {motion} on {ground}.")
             }
             [(kind, colours)] => {
-                format!(
-                    "The video shows {} {motion} on {ground}.",
-                    counted(*kind, colours)
-                )
+                format!("The video shows {} {motion} on {ground}.", counted(*kind, colours))
             }
             _ => {
-                let parts: Vec<String> = groups
-                    .iter()
-                    .map(|(kind, colours)| counted(*kind, colours))
-                    .collect();
+                let parts: Vec<String> = groups.iter().map(|(kind, colours)| counted(*kind, colours)).collect();
                 let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-                format!(
-                    "The video shows {} objects {motion} on {ground}: {}.",
-                    self.objects.len(),
-                    joined(&parts)
-                )
+                format!("The video shows {} objects {motion} on {ground}: {}.", self.objects.len(), joined(&parts))
             }
         }
     }
@@ -116,18 +102,9 @@ pub fn describe_video(frames: &[Frame]) -> VideoDescription {
         let b = segmentation_of(&mut segmented, start + 1, after).objects(min_area(first));
         steps.extend(followed_steps(&a, &b, first));
     }
-    let mean_motion = if steps.is_empty() {
-        0.0
-    } else {
-        steps.iter().sum::<f32>() / steps.len() as f32
-    };
-    let mean_changed = if changed.is_empty() {
-        0.0
-    } else {
-        changed.iter().sum::<f32>() / changed.len() as f32
-    };
-    let moving =
-        mean_motion >= MOVING_PX_PER_FRAME || (steps.is_empty() && mean_changed > CHANGED_PIXELS);
+    let mean_motion = if steps.is_empty() { 0.0 } else { steps.iter().sum::<f32>() / steps.len() as f32 };
+    let mean_changed = if changed.is_empty() { 0.0 } else { changed.iter().sum::<f32>() / changed.len() as f32 };
+    let moving = mean_motion >= MOVING_PX_PER_FRAME || (steps.is_empty() && mean_changed > CHANGED_PIXELS);
     let first_segmentation = &segmented[0].1;
     VideoDescription {
         width: first.width,
@@ -146,25 +123,14 @@ fn pair_starts(frames: usize) -> Vec<usize> {
         return Vec::new();
     };
     let pairs = MOTION_PAIRS.min(last_start + 1);
-    let mut starts: Vec<usize> = (0..pairs)
-        .map(|i| {
-            if pairs == 1 {
-                0
-            } else {
-                i * last_start / (pairs - 1)
-            }
-        })
-        .collect();
+    let mut starts: Vec<usize> =
+        (0..pairs).map(|i| if pairs == 1 { 0 } else { i * last_start / (pairs - 1) }).collect();
     starts.dedup();
     starts
 }
 
 /// The segmentation of frame `index`, computed once.
-fn segmentation_of<'a>(
-    cache: &'a mut Vec<(usize, Segmentation)>,
-    index: usize,
-    frame: &Frame,
-) -> &'a Segmentation {
+fn segmentation_of<'a>(cache: &'a mut Vec<(usize, Segmentation)>, index: usize, frame: &Frame) -> &'a Segmentation {
     let position = match cache.iter().position(|(i, _)| *i == index) {
         Some(position) => position,
         None => {
@@ -182,8 +148,7 @@ fn followed_steps(before: &[Region], after: &[&Region], frame: &Frame) -> Vec<f3
     let nearest = |region: &Region, candidates: &mut dyn Iterator<Item = (usize, &Region)>| {
         candidates
             .filter(|(_, other)| {
-                colour_distance(region.mean, other.mean) <= SAME_COLOUR
-                    && similar_area(region.area, other.area)
+                colour_distance(region.mean, other.mean) <= SAME_COLOUR && similar_area(region.area, other.area)
             })
             .map(|(index, other)| (index, centre_distance(region, other)))
             .filter(|&(_, distance)| distance <= limit)
@@ -205,11 +170,7 @@ fn similar_area(a: u32, b: u32) -> bool {
 }
 
 fn colour_distance(a: [f32; 3], b: [f32; 3]) -> f32 {
-    a.iter()
-        .zip(&b)
-        .map(|(p, q)| (p - q) * (p - q))
-        .sum::<f32>()
-        .sqrt()
+    a.iter().zip(&b).map(|(p, q)| (p - q) * (p - q)).sum::<f32>().sqrt()
 }
 
 fn centre_distance(a: &Region, b: &Region) -> f32 {
@@ -227,13 +188,7 @@ fn changed_fraction(before: &Frame, after: &Frame) -> f32 {
         .rgb
         .chunks_exact(3)
         .zip(after.rgb.chunks_exact(3))
-        .filter(|(a, b)| {
-            a.iter()
-                .zip(b.iter())
-                .map(|(p, q)| u32::from(p.abs_diff(*q)))
-                .sum::<u32>()
-                > 24
-        })
+        .filter(|(a, b)| a.iter().zip(b.iter()).map(|(p, q)| u32::from(p.abs_diff(*q))).sum::<u32>() > 24)
         .count();
     changed as f32 / pixels as f32
 }

@@ -40,23 +40,12 @@ impl Header {
         let checksum = crc8(&bytes);
         let [d1, d2] = self.duration_code.to_be_bytes();
         let [l1, l2] = self.length.to_be_bytes();
-        [
-            d1 & 0xF,
-            d2 >> 4,
-            d2 & 0xF,
-            l1 >> 4,
-            l1 & 0xF,
-            l2 >> 4,
-            l2 & 0xF,
-            checksum >> 4,
-            checksum & 0xF,
-        ]
+        [d1 & 0xF, d2 >> 4, d2 & 0xF, l1 >> 4, l1 & 0xF, l2 >> 4, l2 & 0xF, checksum >> 4, checksum & 0xF]
     }
 
     /// The header read from nibbles, if its checksum and duration are right.
     pub fn parse(nibbles: &[u8]) -> Option<Header> {
-        let [d1, d2, d3, l1, l2, l3, l4, c1, c2] =
-            <[u8; HEADER_NIBBLES]>::try_from(nibbles).ok()?;
+        let [d1, d2, d3, l1, l2, l3, l4, c1, c2] = <[u8; HEADER_NIBBLES]>::try_from(nibbles).ok()?;
         let header = Header {
             duration_code: u16::from(d1) << 8 | u16::from(d2) << 4 | u16::from(d3),
             length: u16::from(l1) << 12 | u16::from(l2) << 8 | u16::from(l3) << 4 | u16::from(l4),
@@ -75,11 +64,7 @@ impl Header {
 /// The payload nibbles of `bytes`, checksum included.
 pub(super) fn payload_nibbles(bytes: &[u8]) -> Vec<u8> {
     let checksum = crc32(bytes).to_be_bytes();
-    bytes
-        .iter()
-        .chain(checksum.iter())
-        .flat_map(|byte| [byte >> 4, byte & 0xF])
-        .collect()
+    bytes.iter().chain(checksum.iter()).flat_map(|byte| [byte >> 4, byte & 0xF]).collect()
 }
 
 /// How many payload nibbles a payload of `length` bytes takes.
@@ -92,10 +77,7 @@ pub(super) fn parse_payload(nibbles: &[u8]) -> Option<Vec<u8>> {
     if !nibbles.len().is_multiple_of(2) || nibbles.len() < CHECKSUM_NIBBLES {
         return None;
     }
-    let mut bytes: Vec<u8> = nibbles
-        .chunks_exact(2)
-        .map(|pair| pair[0] << 4 | pair[1])
-        .collect();
+    let mut bytes: Vec<u8> = nibbles.chunks_exact(2).map(|pair| pair[0] << 4 | pair[1]).collect();
     let checksum = bytes.split_off(bytes.len() - CHECKSUM_NIBBLES / 2);
     (crc32(&bytes).to_be_bytes()[..] == checksum[..]).then_some(bytes)
 }
@@ -105,11 +87,7 @@ fn crc8(bytes: &[u8]) -> u8 {
     bytes.iter().fold(0u8, |mut crc, &byte| {
         crc ^= byte;
         for _ in 0..8 {
-            crc = if crc & 0x80 != 0 {
-                crc << 1 ^ 0x07
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x80 != 0 { crc << 1 ^ 0x07 } else { crc << 1 };
         }
         crc
     })
@@ -120,11 +98,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     let crc = bytes.iter().fold(!0u32, |mut crc, &byte| {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                crc >> 1 ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { crc >> 1 ^ 0xEDB8_8320 } else { crc >> 1 };
         }
         crc
     });
@@ -143,10 +117,7 @@ mod tests {
 
     #[test]
     fn header_round_trips_and_rejects_a_changed_nibble() {
-        let header = Header {
-            duration_code: 360,
-            length: 4321,
-        };
+        let header = Header { duration_code: 360, length: 4321 };
         let mut nibbles = header.nibbles();
         assert_eq!(Header::parse(&nibbles), Some(header));
         nibbles[4] ^= 1;
@@ -155,10 +126,7 @@ mod tests {
 
     #[test]
     fn header_rejects_durations_no_speed_produces() {
-        let header = Header {
-            duration_code: 20,
-            length: 3,
-        };
+        let header = Header { duration_code: 20, length: 3 };
         assert_eq!(Header::parse(&header.nibbles()), None);
     }
 

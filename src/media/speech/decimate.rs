@@ -25,9 +25,7 @@ pub(super) fn decimated(samples: &[f32], sample_rate: u32) -> (Vec<f32>, f64) {
             // Kernel tap t meets sample centre + t − half; taps outside the audio meet zeros.
             let first_tap = half.saturating_sub(centre);
             let last_tap = kernel.len().min(samples.len() + half - centre);
-            (first_tap..last_tap)
-                .map(|tap| kernel[tap] * samples[centre + tap - half])
-                .sum()
+            (first_tap..last_tap).map(|tap| kernel[tap] * samples[centre + tap - half]).sum()
         })
         .collect();
     (output, rate / factor as f64)

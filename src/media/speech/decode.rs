@@ -4,13 +4,9 @@
 //! Only frequencies and relative loudness matter, so the decoding survives gain, clipping,
 //! quantisation and resampling; times are in seconds, so it does not care about the rate.
 
-use super::code::{
-    DURATION_UNIT_S, HEADER_NIBBLES, Header, PREAMBLE, parse_payload, payload_nibble_count,
-};
+use super::code::{DURATION_UNIT_S, HEADER_NIBBLES, Header, PREAMBLE, parse_payload, payload_nibble_count};
 use super::decimate::decimated;
-use super::layout::{
-    BANDS, BASE_SYMBOL_S, GROUP, MEASURED_HALF_WIDTH_HZ, Schedule, band_centre_hz, nibble_bands,
-};
+use super::layout::{BANDS, BASE_SYMBOL_S, GROUP, MEASURED_HALF_WIDTH_HZ, Schedule, band_centre_hz, nibble_bands};
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 
@@ -40,15 +36,8 @@ pub(super) fn recognize(samples: &[f32], sample_rate: u32) -> Option<String> {
         return None;
     }
     let (samples, rate) = decimated(samples, sample_rate);
-    let mut reader = Reader {
-        samples: &samples,
-        rate,
-        meter: BandMeter::new(rate),
-    };
-    reader
-        .candidates()
-        .into_iter()
-        .find_map(|start_s| reader.read_at(start_s))
+    let mut reader = Reader { samples: &samples, rate, meter: BandMeter::new(rate) };
+    reader.candidates().into_iter().find_map(|start_s| reader.read_at(start_s))
 }
 
 /// The audio being read and the tools to read it.
@@ -112,11 +101,7 @@ impl Reader<'_> {
             .map(|(frame, &score)| (score, frame as f64 * hop_s))
             .collect();
         peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
-        peaks
-            .into_iter()
-            .take(MAX_CANDIDATES)
-            .map(|(_, start_s)| start_s)
-            .collect()
+        peaks.into_iter().take(MAX_CANDIDATES).map(|(_, start_s)| start_s).collect()
     }
 
     /// The text whose preamble starts near `guess_s`, if header and payload check out.
@@ -126,34 +111,20 @@ impl Reader<'_> {
         let header_probe = [PREAMBLE.as_slice(), &[0; HEADER_NIBBLES]].concat();
         let probe = Schedule::new(&header_probe, &[0], BASE_SYMBOL_S);
         let origin_s = self.refine(guess_s, &probe);
-        let preamble: Vec<[f32; BANDS]> = (0..PREAMBLE.len())
-            .map(|index| self.symbol_energies(&probe, origin_s, index))
-            .collect::<Option<_>>()?;
+        let preamble: Vec<[f32; BANDS]> =
+            (0..PREAMBLE.len()).map(|index| self.symbol_energies(&probe, origin_s, index)).collect::<Option<_>>()?;
         let calibration = calibrate(&preamble)?;
         let header_nibbles: Vec<u8> = (PREAMBLE.len()..header_probe.len())
-            .map(|index| {
-                Some(decide(
-                    &self.symbol_energies(&probe, origin_s, index)?,
-                    &calibration,
-                ))
-            })
+            .map(|index| Some(decide(&self.symbol_energies(&probe, origin_s, index)?, &calibration)))
             .collect::<Option<_>>()?;
         let header = Header::parse(&header_nibbles)?;
         let payload_symbol_s = f64::from(header.duration_code) * DURATION_UNIT_S;
         let payload_count = payload_nibble_count(header.length);
-        let schedule = Schedule::new(
-            &[PREAMBLE.as_slice(), &header_nibbles].concat(),
-            &vec![0; payload_count],
-            payload_symbol_s,
-        );
+        let schedule =
+            Schedule::new(&[PREAMBLE.as_slice(), &header_nibbles].concat(), &vec![0; payload_count], payload_symbol_s);
         let first = header_probe.len();
         let payload: Vec<u8> = (first..first + payload_count)
-            .map(|index| {
-                Some(decide(
-                    &self.symbol_energies(&schedule, origin_s, index)?,
-                    &calibration,
-                ))
-            })
+            .map(|index| Some(decide(&self.symbol_energies(&schedule, origin_s, index)?, &calibration)))
             .collect::<Option<_>>()?;
         String::from_utf8(parse_payload(&payload)?).ok()
     }
@@ -182,15 +153,12 @@ impl Reader<'_> {
                 let start = start as usize;
                 self.samples
                     .get(start..start + window)
-                    .map_or([0.0; BANDS], |segment| {
-                        group_shares(self.meter.energies(segment))
-                    })
+                    .map_or([0.0; BANDS], |segment| group_shares(self.meter.energies(segment)))
             })
             .collect();
         let mut cursor = 0;
-        let expected: Vec<[f32; BANDS]> = (0..points)
-            .map(|j| probe.emphasis(&mut cursor, j as f64 * REFINE_STEP_S))
-            .collect();
+        let expected: Vec<[f32; BANDS]> =
+            (0..points).map(|j| probe.emphasis(&mut cursor, j as f64 * REFINE_STEP_S)).collect();
         let scores: Vec<f32> = (0..offsets)
             .map(|offset| {
                 expected
@@ -206,11 +174,7 @@ impl Reader<'_> {
         let shift = match (best.checked_sub(1).map(|i| scores[i]), scores.get(best + 1)) {
             (Some(left), Some(&right)) => {
                 let curvature = left - 2.0 * scores[best] + right;
-                if curvature < 0.0 {
-                    (0.5 * (left - right) / curvature).clamp(-0.5, 0.5)
-                } else {
-                    0.0
-                }
+                if curvature < 0.0 { (0.5 * (left - right) / curvature).clamp(-0.5, 0.5) } else { 0.0 }
             }
             _ => 0.0,
         };
@@ -219,12 +183,7 @@ impl Reader<'_> {
 
     /// Band energies over the steady part of symbol `index` of `schedule` placed at `origin_s`,
     /// or `None` where the audio ends first.
-    fn symbol_energies(
-        &mut self,
-        schedule: &Schedule,
-        origin_s: f64,
-        index: usize,
-    ) -> Option<[f32; BANDS]> {
+    fn symbol_energies(&mut self, schedule: &Schedule, origin_s: f64, index: usize) -> Option<[f32; BANDS]> {
         let (from_s, to_s) = schedule.steady_part(index)?;
         let from = ((origin_s + from_s) * self.rate).round();
         let to = ((origin_s + to_s) * self.rate).round();
@@ -250,11 +209,7 @@ fn preamble_score(symbols: impl Iterator<Item = ([f32; BANDS], u8)>) -> f32 {
             count += 1;
         }
     }
-    if count == 0 {
-        0.0
-    } else {
-        total / count as f32
-    }
+    if count == 0 { 0.0 } else { total / count as f32 }
 }
 
 /// Each band's share of its group's energy.
@@ -313,12 +268,7 @@ struct BandMeter {
 
 impl BandMeter {
     fn new(sample_rate: f64) -> BandMeter {
-        BandMeter {
-            sample_rate,
-            planner: FftPlanner::new(),
-            buffer: Vec::new(),
-            window: Vec::new(),
-        }
+        BandMeter { sample_rate, planner: FftPlanner::new(), buffer: Vec::new(), window: Vec::new() }
     }
 
     fn energies(&mut self, segment: &[f32]) -> [f32; BANDS] {
@@ -329,29 +279,17 @@ impl BandMeter {
         }
         if self.window.len() != length {
             let span = (length - 1) as f32;
-            self.window = (0..length)
-                .map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / span).cos())
-                .collect();
+            self.window = (0..length).map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / span).cos()).collect();
         }
         let size = length.next_power_of_two();
         self.buffer.clear();
-        self.buffer.extend(
-            segment
-                .iter()
-                .zip(&self.window)
-                .map(|(&s, &w)| Complex::new(s * w, 0.0)),
-        );
+        self.buffer.extend(segment.iter().zip(&self.window).map(|(&s, &w)| Complex::new(s * w, 0.0)));
         self.buffer.resize(size, Complex::new(0.0, 0.0));
-        self.planner
-            .plan_fft_forward(size)
-            .process(&mut self.buffer);
-        let bin_of = |hz: f32| {
-            ((f64::from(hz) * size as f64 / self.sample_rate).ceil() as usize).min(size / 2)
-        };
+        self.planner.plan_fft_forward(size).process(&mut self.buffer);
+        let bin_of = |hz: f32| ((f64::from(hz) * size as f64 / self.sample_rate).ceil() as usize).min(size / 2);
         for (band, energy) in energies.iter_mut().enumerate() {
             let centre = band_centre_hz(band);
-            let bins =
-                bin_of(centre - MEASURED_HALF_WIDTH_HZ)..bin_of(centre + MEASURED_HALF_WIDTH_HZ);
+            let bins = bin_of(centre - MEASURED_HALF_WIDTH_HZ)..bin_of(centre + MEASURED_HALF_WIDTH_HZ);
             *energy = self.buffer[bins].iter().map(|c| c.norm_sqr()).sum();
         }
         energies

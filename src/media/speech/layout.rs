@@ -62,11 +62,7 @@ impl Schedule {
         let mut start_s = 0.0;
         let symbols = durations
             .map(|(nibble, duration_s)| {
-                let symbol = Symbol {
-                    start_s,
-                    duration_s,
-                    nibble,
-                };
+                let symbol = Symbol { start_s, duration_s, nibble };
                 start_s += duration_s;
                 symbol
             })
@@ -82,29 +78,20 @@ impl Schedule {
 
     /// When the last symbol ends.
     pub fn duration_s(&self) -> f64 {
-        self.symbols
-            .last()
-            .map_or(0.0, |last| last.start_s + last.duration_s)
+        self.symbols.last().map_or(0.0, |last| last.start_s + last.duration_s)
     }
 
     /// The glide at the start of symbol `index` (its boundary with the previous symbol, or
     /// with nothing for the first).
     fn glide_before(&self, index: usize) -> f64 {
         let this = self.symbols.get(index).map_or(0.0, |s| s.duration_s);
-        let previous = index
-            .checked_sub(1)
-            .and_then(|i| self.symbols.get(i))
-            .map_or(this, |s| s.duration_s);
+        let previous = index.checked_sub(1).and_then(|i| self.symbols.get(i)).map_or(this, |s| s.duration_s);
         GLIDE_FRACTION * this.min(previous)
     }
 
     /// The glide at the end of symbol `index`.
     fn glide_after(&self, index: usize) -> f64 {
-        if index + 1 < self.symbols.len() {
-            self.glide_before(index + 1)
-        } else {
-            self.glide_before(index)
-        }
+        if index + 1 < self.symbols.len() { self.glide_before(index + 1) } else { self.glide_before(index) }
     }
 
     /// The steady part of symbol `index`, between its glides: where the recogniser listens.
@@ -175,10 +162,7 @@ mod tests {
             let gains = schedule.emphasis(&mut cursor, t);
             let low: f32 = gains[..GROUP].iter().sum();
             let high: f32 = gains[GROUP..].iter().sum();
-            assert!(
-                (low - 1.0).abs() < 1e-5 && (high - 1.0).abs() < 1e-5,
-                "at {t}"
-            );
+            assert!((low - 1.0).abs() < 1e-5 && (high - 1.0).abs() < 1e-5, "at {t}");
             t += 0.0005;
         }
     }

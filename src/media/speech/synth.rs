@@ -47,11 +47,7 @@ pub(super) fn render(schedule: &Schedule, f0_hz: f32, sample_rate: u32) -> Vec<f
     let mut samples = vec![0.0f32; (total_s * rate).ceil() as usize];
     // Harmonics are also kept below 45% of the sample rate, so nothing aliases at low rates.
     let top_hz = TOP_HZ.min(0.45 * sample_rate as f32);
-    let f0_hz = if f0_hz.is_finite() {
-        f0_hz.clamp(PITCH_LIMITS_HZ.0, PITCH_LIMITS_HZ.1)
-    } else {
-        PITCH_LIMITS_HZ.0
-    };
+    let f0_hz = if f0_hz.is_finite() { f0_hz.clamp(PITCH_LIMITS_HZ.0, PITCH_LIMITS_HZ.1) } else { PITCH_LIMITS_HZ.0 };
     let partials = Partials::new(f0_hz, top_hz);
     let step = TAU * f64::from(f0_hz) / rate;
     let mut cursor = 0;
@@ -102,10 +98,7 @@ struct Harmonic {
 
 impl Partials {
     fn new(f0_hz: f32, top_hz: f32) -> Partials {
-        let count = (1..)
-            .take_while(|&k| f0_hz * k as f32 <= top_hz)
-            .count()
-            .max(1);
+        let count = (1..).take_while(|&k| f0_hz * k as f32 <= top_hz).count().max(1);
         let lifted: [usize; BANDS] =
             std::array::from_fn(|band| (band_centre_hz(band) / f0_hz).round().max(1.0) as usize);
         let harmonics = (1..=count)
@@ -134,10 +127,7 @@ impl Partials {
             let level = f64::from(harmonic.level + EMPHASIS_LEVEL * lift);
             let (cos_offset, sin_offset) = harmonic.offset;
             sum += level * (rotor.1 * cos_offset + rotor.0 * sin_offset);
-            rotor = (
-                rotor.0 * step.0 - rotor.1 * step.1,
-                rotor.0 * step.1 + rotor.1 * step.0,
-            );
+            rotor = (rotor.0 * step.0 - rotor.1 * step.1, rotor.0 * step.1 + rotor.1 * step.0);
         }
         sum as f32
     }

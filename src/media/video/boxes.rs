@@ -7,10 +7,8 @@
 use crate::media::MediaError;
 
 /// Containers whose children start right after the box header.
-const PLAIN_CONTAINERS: [&[u8; 4]; 11] = [
-    b"moov", b"trak", b"mdia", b"minf", b"stbl", b"dinf", b"mvex", b"moof", b"traf", b"udta",
-    b"ilst",
-];
+const PLAIN_CONTAINERS: [&[u8; 4]; 11] =
+    [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"dinf", b"mvex", b"moof", b"traf", b"udta", b"ilst"];
 /// Far deeper than any real file nests, and shallow enough that recursion stays cheap.
 const MAX_DEPTH: usize = 16;
 
@@ -20,32 +18,16 @@ pub(super) fn check_box_tree(bytes: &[u8]) -> Result<(), MediaError> {
 }
 
 /// Checks the boxes that tile `body`, recursing into the containers among them.
-fn check_children(
-    body: &[u8],
-    parent: &str,
-    depth: usize,
-    top_level: bool,
-) -> Result<(), MediaError> {
+fn check_children(body: &[u8], parent: &str, depth: usize, top_level: bool) -> Result<(), MediaError> {
     if depth > MAX_DEPTH {
-        return Err(invalid(format!(
-            "boxes nest deeper than {MAX_DEPTH} levels"
-        )));
+        return Err(invalid(format!("boxes nest deeper than {MAX_DEPTH} levels")));
     }
     let in_item_list = parent == "ilst";
     let mut offset = 0;
     while offset + 8 <= body.len() {
-        let declared = u64::from(u32::from_be_bytes([
-            body[offset],
-            body[offset + 1],
-            body[offset + 2],
-            body[offset + 3],
-        ]));
-        let kind = [
-            body[offset + 4],
-            body[offset + 5],
-            body[offset + 6],
-            body[offset + 7],
-        ];
+        let declared =
+            u64::from(u32::from_be_bytes([body[offset], body[offset + 1], body[offset + 2], body[offset + 3]]));
+        let kind = [body[offset + 4], body[offset + 5], body[offset + 6], body[offset + 7]];
         let name = String::from_utf8_lossy(&kind).into_owned();
         let (header_len, size) = match declared {
             // Size 0 means "to the end of the file", which only the last top-level box may say.
@@ -54,9 +36,7 @@ fn check_children(
             1 => match body.get(offset + 8..offset + 16) {
                 Some(large) => (16, u64::from_be_bytes(large.try_into().unwrap_or([0; 8]))),
                 None => {
-                    return Err(invalid(format!(
-                        "box `{name}` in {parent} ends inside its 64-bit size"
-                    )));
+                    return Err(invalid(format!("box `{name}` in {parent} ends inside its 64-bit size")));
                 }
             },
             size => (8, size),
@@ -75,21 +55,14 @@ fn check_children(
             check_children(meta_children(content), &name, depth + 1, false)?;
         } else if &kind == b"dref" {
             // A full-box header and an entry count come before the entries.
-            check_children(
-                content.get(8..).unwrap_or_default(),
-                &name,
-                depth + 1,
-                false,
-            )?;
+            check_children(content.get(8..).unwrap_or_default(), &name, depth + 1, false)?;
         }
         offset += size as usize;
     }
     // The crate would read a header across the container's end, from whatever follows it.
     if !top_level && offset != body.len() {
         let left = body.len() - offset;
-        return Err(invalid(format!(
-            "{parent} ends with {left} bytes too few for a box"
-        )));
+        return Err(invalid(format!("{parent} ends with {left} bytes too few for a box")));
     }
     Ok(())
 }
@@ -98,18 +71,11 @@ fn check_children(
 /// QuickTime ones, which the crate recognises by `hdlr` coming first.
 fn meta_children(content: &[u8]) -> &[u8] {
     let starts_with_hdlr = content.get(4..8) == Some(b"hdlr".as_slice());
-    if starts_with_hdlr {
-        content
-    } else {
-        content.get(4..).unwrap_or_default()
-    }
+    if starts_with_hdlr { content } else { content.get(4..).unwrap_or_default() }
 }
 
 fn invalid(detail: String) -> MediaError {
-    MediaError::Invalid {
-        format: "MP4",
-        detail,
-    }
+    MediaError::Invalid { format: "MP4", detail }
 }
 
 #[cfg(test)]
@@ -127,10 +93,7 @@ mod tests {
     fn accepts_a_well_formed_tree_and_a_final_box_to_the_end() {
         let stbl = boxed(b"stbl", &boxed(b"stsd", &[0; 8]));
         let mut file = boxed(b"ftyp", b"isom");
-        file.extend(boxed(
-            b"moov",
-            &boxed(b"trak", &boxed(b"mdia", &boxed(b"minf", &stbl))),
-        ));
+        file.extend(boxed(b"moov", &boxed(b"trak", &boxed(b"mdia", &boxed(b"minf", &stbl)))));
         file.extend_from_slice(b"\0\0\0\0mdat");
         file.extend_from_slice(&[7; 40]);
         assert_eq!(check_box_tree(&file), Ok(()));
@@ -142,10 +105,7 @@ mod tests {
         stbl_content.extend_from_slice(b"\0\0\0\0stts");
         let file = boxed(b"moov", &boxed(b"trak", &boxed(b"stbl", &stbl_content)));
         let error = check_box_tree(&file).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "invalid MP4: box `stts` in stbl declares size 0"
-        );
+        assert_eq!(error.to_string(), "invalid MP4: box `stts` in stbl declares size 0");
     }
 
     #[test]
@@ -153,12 +113,7 @@ mod tests {
         let mut moov = boxed(b"moov", &boxed(b"trak", &[]));
         moov[11] = 200;
         let error = check_box_tree(&moov).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("box `trak` in moov declares 200 bytes"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("box `trak` in moov declares 200 bytes"), "{error}");
     }
 
     #[test]
@@ -166,10 +121,7 @@ mod tests {
         let mut moov_content = boxed(b"trak", &[]);
         moov_content.extend_from_slice(&[0; 4]);
         let error = check_box_tree(&boxed(b"moov", &moov_content)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "invalid MP4: moov ends with 4 bytes too few for a box"
-        );
+        assert_eq!(error.to_string(), "invalid MP4: moov ends with 4 bytes too few for a box");
     }
 
     #[test]

@@ -3,9 +3,7 @@
 use std::io::Cursor;
 
 use bytes::Bytes;
-use mp4::{
-    AvcConfig, FourCC, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType,
-};
+use mp4::{AvcConfig, FourCC, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
 use openh264::OpenH264API;
 use openh264::encoder::{Encoder, EncoderConfig, FrameRate, IntraFramePeriod, RateControlMode};
 use openh264::formats::{RgbSliceU8, YUVBuffer};
@@ -56,16 +54,11 @@ impl Mp4Encoder {
         if width.max(height) > MAX_LONG_SIDE || width.min(height) > MAX_SHORT_SIDE {
             return Err(unsupported(
                 "video size",
-                format!(
-                    "{width}×{height} is larger than OpenH264's {MAX_LONG_SIDE}×{MAX_SHORT_SIDE}"
-                ),
+                format!("{width}×{height} is larger than OpenH264's {MAX_LONG_SIDE}×{MAX_SHORT_SIDE}"),
             ));
         }
         if !(1..=MAX_FPS).contains(&fps) {
-            return Err(unsupported(
-                "frame rate",
-                format!("expected 1 to {MAX_FPS} fps, got {fps}"),
-            ));
+            return Err(unsupported("frame rate", format!("expected 1 to {MAX_FPS} fps, got {fps}")));
         }
         let config = EncoderConfig::new()
             .max_frame_rate(FrameRate::from_hz(fps as f32))
@@ -106,33 +99,23 @@ impl Mp4Encoder {
         }
         let dimensions = (self.width as usize, self.height as usize);
         let yuv = YUVBuffer::from_rgb8_source(RgbSliceU8::new(&frame.rgb, dimensions));
-        let bitstream = self
-            .encoder
-            .encode(&yuv)
-            .map_err(|error| unsupported("H.264 encoding", error.to_string()))?;
-        let mut sample = Sample {
-            nals: Vec::new(),
-            is_sync: false,
-        };
+        let bitstream = self.encoder.encode(&yuv).map_err(|error| unsupported("H.264 encoding", error.to_string()))?;
+        let mut sample = Sample { nals: Vec::new(), is_sync: false };
         for layer in (0..bitstream.num_layers()).filter_map(|index| bitstream.layer(index)) {
             for annex_b in (0..layer.nal_count()).filter_map(|index| layer.nal_unit(index)) {
                 let nal = strip_start_code(annex_b);
                 let Some(&header) = nal.first() else { continue };
                 match header & 0x1F {
                     NAL_SPS => {
-                        self.sequence_parameter_set
-                            .get_or_insert_with(|| nal.to_vec());
+                        self.sequence_parameter_set.get_or_insert_with(|| nal.to_vec());
                     }
                     NAL_PPS => {
-                        self.picture_parameter_set
-                            .get_or_insert_with(|| nal.to_vec());
+                        self.picture_parameter_set.get_or_insert_with(|| nal.to_vec());
                     }
                     kind => {
                         sample.is_sync |= kind == NAL_IDR_SLICE;
                         // MP4 stores NAL units behind a 4-byte big-endian length, not a start code.
-                        sample
-                            .nals
-                            .extend_from_slice(&(nal.len() as u32).to_be_bytes());
+                        sample.nals.extend_from_slice(&(nal.len() as u32).to_be_bytes());
                         sample.nals.extend_from_slice(nal);
                     }
                 }
@@ -141,10 +124,7 @@ impl Mp4Encoder {
         if sample.nals.is_empty() {
             return Err(unsupported(
                 "H.264 encoding",
-                format!(
-                    "the encoder produced no picture for frame {}",
-                    self.samples.len()
-                ),
+                format!("the encoder produced no picture for frame {}", self.samples.len()),
             ));
         }
         self.samples.push(sample);
@@ -153,19 +133,12 @@ impl Mp4Encoder {
 
     /// Writes the MP4: one sample per frame, each lasting exactly `1 / fps` seconds.
     pub fn finish(self) -> Result<Vec<u8>, MediaError> {
-        let (Some(sps), Some(pps)) = (self.sequence_parameter_set, self.picture_parameter_set)
-        else {
-            return Err(unsupported(
-                "MP4",
-                "an MP4 needs at least one frame".to_owned(),
-            ));
+        let (Some(sps), Some(pps)) = (self.sequence_parameter_set, self.picture_parameter_set) else {
+            return Err(unsupported("MP4", "an MP4 needs at least one frame".to_owned()));
         };
         // The avcC box copies profile and level from the SPS's bytes 1 to 3.
         if sps.len() < 4 {
-            return Err(unsupported(
-                "H.264 encoding",
-                format!("the encoder wrote a {}-byte SPS", sps.len()),
-            ));
+            return Err(unsupported("H.264 encoding", format!("the encoder wrote a {}-byte SPS", sps.len())));
         }
         let config = Mp4Config {
             major_brand: FourCC::from(*b"isom"),
@@ -207,10 +180,7 @@ impl Mp4Encoder {
 /// Encodes frames, all the size of the first, to an H.264 MP4.
 pub fn encode_mp4(frames: &[Frame], fps: u32) -> Result<Vec<u8>, MediaError> {
     let Some(first) = frames.first() else {
-        return Err(unsupported(
-            "MP4",
-            "an MP4 needs at least one frame".to_owned(),
-        ));
+        return Err(unsupported("MP4", "an MP4 needs at least one frame".to_owned()));
     };
     let mut encoder = Mp4Encoder::new(first.width, first.height, fps)?;
     for frame in frames {

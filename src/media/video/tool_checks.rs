@@ -13,8 +13,7 @@ struct ScratchFile(PathBuf);
 
 impl ScratchFile {
     fn new(name: &str, bytes: &[u8]) -> ScratchFile {
-        let path =
-            std::env::temp_dir().join(format!("omnitest-video-{}-{name}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("omnitest-video-{}-{name}", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
         ScratchFile(path)
     }
@@ -34,11 +33,7 @@ impl Drop for ScratchFile {
 fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
     match Command::new(tool).args(args).output() {
         Ok(output) => {
-            assert!(
-                output.status.success(),
-                "{tool} {args:?} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            assert!(output.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
             Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
         }
         Err(error) => {
@@ -98,17 +93,8 @@ fn ffprobe_reads_the_encoded_mp4_exactly() {
     let Some(lines) = ffprobe_stream(&file.path(), "v:0", entries) else {
         return;
     };
-    for expected in [
-        "codec_name=h264",
-        "width=64",
-        "height=48",
-        "r_frame_rate=8/1",
-        "nb_read_frames=17",
-    ] {
-        assert!(
-            lines.iter().any(|line| line == expected),
-            "{expected} missing from {lines:?}"
-        );
+    for expected in ["codec_name=h264", "width=64", "height=48", "r_frame_rate=8/1", "nb_read_frames=17"] {
+        assert!(lines.iter().any(|line| line == expected), "{expected} missing from {lines:?}");
     }
 }
 
@@ -125,25 +111,14 @@ fn ffmpeg_decodes_every_frame_without_errors() {
 
 #[test]
 fn probe_reads_ffmpeg_mp4s() {
-    for (name, extra) in [
-        ("plain.mp4", &[][..]),
-        ("faststart.mp4", &["-movflags", "+faststart"][..]),
-    ] {
+    for (name, extra) in [("plain.mp4", &[][..]), ("faststart.mp4", &["-movflags", "+faststart"][..])] {
         let Some(mp4) = ffmpeg_mp4(name, extra) else {
             return;
         };
         let info = probe(&mp4).unwrap();
-        assert_eq!(
-            (info.width, info.height, info.frames),
-            (64, 48, 12),
-            "{name}"
-        );
+        assert_eq!((info.width, info.height, info.frames), (64, 48, 12), "{name}");
         assert!((info.fps - 10.0).abs() < 1e-6, "{name}: {} fps", info.fps);
-        assert!(
-            (info.duration_s - 1.2).abs() < 1e-6,
-            "{name}: {} s",
-            info.duration_s
-        );
+        assert!((info.duration_s - 1.2).abs() < 1e-6, "{name}: {} s", info.duration_s);
         assert_eq!(info.codec, "h264");
         assert!(!info.has_audio);
     }
@@ -152,54 +127,24 @@ fn probe_reads_ffmpeg_mp4s() {
 #[test]
 fn decodes_ffmpeg_mp4s_like_ffmpeg_does() {
     // libx264's default High profile uses B-frames, so frames arrive out of display order.
-    for (name, extra) in [
-        ("high.mp4", &[][..]),
-        ("baseline.mp4", &["-profile:v", "baseline"][..]),
-    ] {
+    for (name, extra) in [("high.mp4", &[][..]), ("baseline.mp4", &["-profile:v", "baseline"][..])] {
         let Some(mp4) = ffmpeg_mp4(name, extra) else {
             return;
         };
         let file = ScratchFile::new(name, &mp4);
         let raw = ScratchFile::new(&format!("{name}.rgb"), &[]);
-        let args = [
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            &file.path(),
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            &raw.path(),
-        ];
+        let args = ["-v", "error", "-y", "-i", &file.path(), "-f", "rawvideo", "-pix_fmt", "rgb24", &raw.path()];
         let Some(_) = run_tool("ffmpeg", &args) else {
             return;
         };
         let reference = std::fs::read(&raw.0).unwrap();
         let (info, frames) = decode_frames(&mp4, 12).unwrap();
         assert_eq!((info.frames, frames.len()), (12, 12), "{name}");
-        for (index, (frame, expected)) in frames
-            .iter()
-            .zip(reference.chunks_exact(64 * 48 * 3))
-            .enumerate()
-        {
-            assert_eq!(
-                (frame.width, frame.height),
-                (64, 48),
-                "{name} frame {index}"
-            );
-            let difference: u64 = frame
-                .rgb
-                .iter()
-                .zip(expected)
-                .map(|(a, b)| u64::from(a.abs_diff(*b)))
-                .sum();
+        for (index, (frame, expected)) in frames.iter().zip(reference.chunks_exact(64 * 48 * 3)).enumerate() {
+            assert_eq!((frame.width, frame.height), (64, 48), "{name} frame {index}");
+            let difference: u64 = frame.rgb.iter().zip(expected).map(|(a, b)| u64::from(a.abs_diff(*b))).sum();
             let mean = difference as f64 / expected.len() as f64;
-            assert!(
-                mean < 3.0,
-                "{name} frame {index} differs from ffmpeg's by {mean:.1} per channel"
-            );
+            assert!(mean < 3.0, "{name} frame {index} differs from ffmpeg's by {mean:.1} per channel");
         }
     }
 }
@@ -207,9 +152,7 @@ fn decodes_ffmpeg_mp4s_like_ffmpeg_does() {
 #[test]
 fn muxed_audio_is_an_aac_track() {
     let mp4 = encode_mp4(&moving_pattern(64, 48, 16), 8).unwrap();
-    let tone = (0..32_000)
-        .map(|index| (index as f32 * 0.05).sin() * 0.5)
-        .collect();
+    let tone = (0..32_000).map(|index| (index as f32 * 0.05).sin() * 0.5).collect();
     let muxed = match mux_audio_with_ffmpeg(&mp4, &Audio::mono(16_000, tone)) {
         Ok(muxed) => muxed,
         Err(error) if run_tool("ffmpeg", &["-version"]).is_none() => {
@@ -225,10 +168,7 @@ fn muxed_audio_is_an_aac_track() {
     let Some(audio) = ffprobe_stream(&file.path(), "a:0", "stream=codec_name,bit_rate") else {
         return;
     };
-    assert!(
-        audio.iter().any(|line| line == "codec_name=aac"),
-        "{audio:?}"
-    );
+    assert!(audio.iter().any(|line| line == "codec_name=aac"), "{audio:?}");
     let Some(video) = ffprobe_stream(&file.path(), "v:0", "stream=nb_read_frames") else {
         return;
     };

@@ -25,29 +25,16 @@ pub fn encode_flac(audio: &Audio) -> Result<Vec<u8>, MediaError> {
             audio.channels, audio.sample_rate
         )));
     }
-    let samples: Vec<i32> = whole_frames(audio)
-        .iter()
-        .map(|&sample| i32::from(to_i16(sample)))
-        .collect();
-    let source = MemSource::from_samples(
-        &samples,
-        usize::from(audio.channels),
-        BITS_PER_SAMPLE,
-        audio.sample_rate as usize,
-    );
+    let samples: Vec<i32> = whole_frames(audio).iter().map(|&sample| i32::from(to_i16(sample))).collect();
+    let source =
+        MemSource::from_samples(&samples, usize::from(audio.channels), BITS_PER_SAMPLE, audio.sample_rate as usize);
     let config = flacenc::config::Encoder::default()
         .into_verified()
-        .map_err(|(_, error)| {
-            unsupported(format!(
-                "the FLAC encoder configuration is invalid: {error}"
-            ))
-        })?;
+        .map_err(|(_, error)| unsupported(format!("the FLAC encoder configuration is invalid: {error}")))?;
     let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|error| unsupported(format!("the FLAC encoder refused the audio: {error}")))?;
     let mut sink = ByteSink::new();
-    stream
-        .write(&mut sink)
-        .map_err(|error| unsupported(format!("the FLAC stream could not be written: {error}")))?;
+    stream.write(&mut sink).map_err(|error| unsupported(format!("the FLAC stream could not be written: {error}")))?;
     Ok(sink.into_inner())
 }
 
@@ -55,32 +42,18 @@ pub fn encode_flac(audio: &Audio) -> Result<Vec<u8>, MediaError> {
 pub fn decode_flac(bytes: &[u8]) -> Result<Audio, MediaError> {
     let mut reader = claxon::FlacReader::new(Cursor::new(bytes)).map_err(invalid)?;
     let info = reader.streaminfo();
-    let channels = u16::try_from(info.channels).map_err(|_| {
-        invalid_detail(format!(
-            "{} channels is more than FLAC allows",
-            info.channels
-        ))
-    })?;
+    let channels = u16::try_from(info.channels)
+        .map_err(|_| invalid_detail(format!("{} channels is more than FLAC allows", info.channels)))?;
     if !(1..=32).contains(&info.bits_per_sample) {
-        return Err(invalid_detail(format!(
-            "{} bits per sample is outside 1 to 32",
-            info.bits_per_sample
-        )));
+        return Err(invalid_detail(format!("{} bits per sample is outside 1 to 32", info.bits_per_sample)));
     }
     let scale = 2f64.powi(info.bits_per_sample as i32 - 1);
-    let declared = info
-        .samples
-        .unwrap_or(0)
-        .saturating_mul(u64::from(info.channels));
+    let declared = info.samples.unwrap_or(0).saturating_mul(u64::from(info.channels));
     let mut samples = Vec::with_capacity(declared.min(MAX_RESERVED_SAMPLES) as usize);
     for sample in reader.samples() {
         samples.push((f64::from(sample.map_err(invalid)?) / scale) as f32);
     }
-    Ok(Audio {
-        sample_rate: info.sample_rate,
-        channels,
-        samples,
-    })
+    Ok(Audio { sample_rate: info.sample_rate, channels, samples })
 }
 
 fn invalid(error: claxon::Error) -> MediaError {
@@ -88,17 +61,11 @@ fn invalid(error: claxon::Error) -> MediaError {
 }
 
 fn invalid_detail(detail: String) -> MediaError {
-    MediaError::Invalid {
-        format: "FLAC",
-        detail,
-    }
+    MediaError::Invalid { format: "FLAC", detail }
 }
 
 fn unsupported(detail: String) -> MediaError {
-    MediaError::Unsupported {
-        what: "FLAC encoding",
-        detail,
-    }
+    MediaError::Unsupported { what: "FLAC encoding", detail }
 }
 
 #[cfg(test)]
@@ -113,11 +80,7 @@ mod tests {
                 (0..channels).map(move |channel| 0.8 * (phase + f32::from(channel)).sin())
             })
             .collect();
-        Audio {
-            sample_rate,
-            channels,
-            samples,
-        }
+        Audio { sample_rate, channels, samples }
     }
 
     #[test]
@@ -128,12 +91,7 @@ mod tests {
         let decoded = decode_flac(&flac).unwrap();
         assert_eq!((decoded.sample_rate, decoded.channels), (22_050, 2));
         assert_eq!(decoded.samples.len(), audio.samples.len());
-        let worst = audio
-            .samples
-            .iter()
-            .zip(&decoded.samples)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f32::max);
+        let worst = audio.samples.iter().zip(&decoded.samples).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(worst <= SIXTEEN_BIT_ERROR, "worst difference {worst}");
     }
 
@@ -146,19 +104,12 @@ mod tests {
     #[test]
     fn round_trips_empty_audio() {
         let decoded = decode_flac(&encode_flac(&Audio::mono(16_000, Vec::new())).unwrap()).unwrap();
-        assert_eq!(
-            (decoded.sample_rate, decoded.channels, decoded.samples.len()),
-            (16_000, 1, 0)
-        );
+        assert_eq!((decoded.sample_rate, decoded.channels, decoded.samples.len()), (16_000, 1, 0));
     }
 
     #[test]
     fn rejects_unsupported_layouts() {
-        let nine_channels = Audio {
-            sample_rate: 16_000,
-            channels: 9,
-            samples: vec![0.0; 9],
-        };
+        let nine_channels = Audio { sample_rate: 16_000, channels: 9, samples: vec![0.0; 9] };
         let error = encode_flac(&nine_channels).unwrap_err();
         assert!(error.to_string().contains("1 to 8 channels"), "{error}");
         assert!(encode_flac(&Audio::mono(0, vec![0.0])).is_err());
@@ -167,19 +118,13 @@ mod tests {
     #[test]
     fn rejects_bytes_that_are_not_flac() {
         let error = decode_flac(b"RIFF\0\0\0\0WAVE").unwrap_err();
-        assert!(
-            matches!(error, MediaError::Invalid { format: "FLAC", .. }),
-            "{error}"
-        );
+        assert!(matches!(error, MediaError::Invalid { format: "FLAC", .. }), "{error}");
     }
 
     #[test]
     fn rejects_a_truncated_stream() {
         let flac = encode_flac(&sine(16_000, 1, 8_000)).unwrap();
         let result = decode_flac(&flac[..flac.len() / 2]);
-        assert!(
-            matches!(result, Err(MediaError::Invalid { format: "FLAC", .. })),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(MediaError::Invalid { format: "FLAC", .. })), "{result:?}");
     }
 }

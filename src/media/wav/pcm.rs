@@ -4,10 +4,7 @@ use crate::media::{Audio, MediaError};
 
 /// Raw interleaved 16-bit little-endian PCM, samples clamped to [-1, 1] and scaled by 32767.
 pub fn encode_pcm16(audio: &Audio) -> Vec<u8> {
-    whole_frames(audio)
-        .iter()
-        .flat_map(|&sample| to_i16(sample).to_le_bytes())
-        .collect()
+    whole_frames(audio).iter().flat_map(|&sample| to_i16(sample).to_le_bytes()).collect()
 }
 
 /// Decodes raw interleaved 16-bit little-endian PCM.
@@ -15,9 +12,7 @@ pub fn decode_pcm16(bytes: &[u8], sample_rate: u32, channels: u16) -> Result<Aud
     if channels == 0 || sample_rate == 0 {
         return Err(MediaError::Unsupported {
             what: "PCM16 layout",
-            detail: format!(
-                "channels and sample rate must be above 0, got {channels} and {sample_rate}"
-            ),
+            detail: format!("channels and sample rate must be above 0, got {channels} and {sample_rate}"),
         });
     }
     let frame_len = 2 * usize::from(channels);
@@ -30,15 +25,8 @@ pub fn decode_pcm16(bytes: &[u8], sample_rate: u32, channels: u16) -> Result<Aud
             ),
         });
     }
-    let samples = bytes
-        .chunks_exact(2)
-        .map(|pair| from_i16(i16::from_le_bytes([pair[0], pair[1]])))
-        .collect();
-    Ok(Audio {
-        sample_rate,
-        channels,
-        samples,
-    })
+    let samples = bytes.chunks_exact(2).map(|pair| from_i16(i16::from_le_bytes([pair[0], pair[1]]))).collect();
+    Ok(Audio { sample_rate, channels, samples })
 }
 
 /// The samples of every complete frame; a trailing partial frame cannot be interleaved.
@@ -71,11 +59,7 @@ pub fn resample(audio: &Audio, sample_rate: u32) -> Audio {
         return audio.clone();
     }
     if sample_rate == 0 || audio.sample_rate == 0 || frames == 0 {
-        return Audio {
-            sample_rate,
-            channels: audio.channels,
-            samples: Vec::new(),
-        };
+        return Audio { sample_rate, channels: audio.channels, samples: Vec::new() };
     }
     let step = f64::from(audio.sample_rate) / f64::from(sample_rate);
     let out_frames = (frames as f64 / step).round() as usize;
@@ -92,26 +76,15 @@ pub fn resample(audio: &Audio, sample_rate: u32) -> Audio {
             samples.push(from + (to - from) * weight);
         }
     }
-    Audio {
-        sample_rate,
-        channels: audio.channels,
-        samples,
-    }
+    Audio { sample_rate, channels: audio.channels, samples }
 }
 
 /// Mixes every frame down to one channel, the average of its channels.
 pub fn to_mono(audio: &Audio) -> Audio {
     let channels = usize::from(audio.channels.max(1));
-    let samples = audio
-        .samples
-        .chunks_exact(channels)
-        .map(|frame| frame.iter().sum::<f32>() / channels as f32)
-        .collect();
-    Audio {
-        sample_rate: audio.sample_rate,
-        channels: 1,
-        samples,
-    }
+    let samples =
+        audio.samples.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() / channels as f32).collect();
+    Audio { sample_rate: audio.sample_rate, channels: 1, samples }
 }
 
 #[cfg(test)]
@@ -127,11 +100,7 @@ mod tests {
 
     #[test]
     fn pcm16_round_trips_to_sixteen_bit_precision() {
-        let audio = Audio {
-            sample_rate: 16_000,
-            channels: 2,
-            samples: vec![0.0, 0.5, -0.5, 0.999, -1.0, 0.25],
-        };
+        let audio = Audio { sample_rate: 16_000, channels: 2, samples: vec![0.0, 0.5, -0.5, 0.999, -1.0, 0.25] };
         let bytes = encode_pcm16(&audio);
         assert_eq!(bytes.len(), 12);
         let decoded = decode_pcm16(&bytes, 16_000, 2).unwrap();
@@ -142,20 +111,14 @@ mod tests {
     #[test]
     fn pcm16_clamps_and_scales_by_32767() {
         let audio = Audio::mono(8_000, vec![2.0, -2.0, 1.0, -1.0, f32::NAN]);
-        let values: Vec<i16> = encode_pcm16(&audio)
-            .chunks_exact(2)
-            .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
-            .collect();
+        let values: Vec<i16> =
+            encode_pcm16(&audio).chunks_exact(2).map(|pair| i16::from_le_bytes([pair[0], pair[1]])).collect();
         assert_eq!(values, [32_767, -32_767, 32_767, -32_767, 0]);
     }
 
     #[test]
     fn pcm16_drops_a_partial_trailing_frame() {
-        let audio = Audio {
-            sample_rate: 8_000,
-            channels: 2,
-            samples: vec![0.1, 0.2, 0.3],
-        };
+        let audio = Audio { sample_rate: 8_000, channels: 2, samples: vec![0.1, 0.2, 0.3] };
         assert_eq!(encode_pcm16(&audio).len(), 4);
     }
 
@@ -170,14 +133,8 @@ mod tests {
 
     #[test]
     fn pcm16_rejects_zero_channels_or_rate() {
-        assert!(matches!(
-            decode_pcm16(&[], 8_000, 0),
-            Err(MediaError::Unsupported { .. })
-        ));
-        assert!(matches!(
-            decode_pcm16(&[], 0, 1),
-            Err(MediaError::Unsupported { .. })
-        ));
+        assert!(matches!(decode_pcm16(&[], 8_000, 0), Err(MediaError::Unsupported { .. })));
+        assert!(matches!(decode_pcm16(&[], 0, 1), Err(MediaError::Unsupported { .. })));
     }
 
     #[test]
@@ -185,22 +142,14 @@ mod tests {
         let audio = Audio::mono(4, vec![0.0, 1.0, 0.0, -1.0]);
         let up = resample(&audio, 8);
         assert_eq!(up.sample_rate, 8);
-        assert_close(
-            &up.samples,
-            &[0.0, 0.5, 1.0, 0.5, 0.0, -0.5, -1.0, -1.0],
-            1e-6,
-        );
+        assert_close(&up.samples, &[0.0, 0.5, 1.0, 0.5, 0.0, -0.5, -1.0, -1.0], 1e-6);
         let down = resample(&audio, 2);
         assert_close(&down.samples, &[0.0, 0.0], 1e-6);
     }
 
     #[test]
     fn resample_keeps_channels_apart() {
-        let audio = Audio {
-            sample_rate: 2,
-            channels: 2,
-            samples: vec![0.0, 1.0, 1.0, 1.0],
-        };
+        let audio = Audio { sample_rate: 2, channels: 2, samples: vec![0.0, 1.0, 1.0, 1.0] };
         let up = resample(&audio, 4);
         assert_eq!(up.channels, 2);
         assert_close(&up.samples, &[0.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0], 1e-6);
@@ -212,12 +161,7 @@ mod tests {
         let resampled = resample(&audio, 16_000);
         assert_eq!(resampled.frames(), 16_000);
         assert!((resampled.duration_s() - 1.0).abs() < 1e-9);
-        assert!(
-            resampled
-                .samples
-                .iter()
-                .all(|&sample| (sample - 0.1).abs() < 1e-6)
-        );
+        assert!(resampled.samples.iter().all(|&sample| (sample - 0.1).abs() < 1e-6));
     }
 
     #[test]
@@ -225,20 +169,12 @@ mod tests {
         let audio = Audio::mono(8_000, vec![0.5; 10]);
         assert_eq!(resample(&audio, 8_000), audio);
         assert!(resample(&audio, 0).samples.is_empty());
-        assert!(
-            resample(&Audio::mono(8_000, Vec::new()), 16_000)
-                .samples
-                .is_empty()
-        );
+        assert!(resample(&Audio::mono(8_000, Vec::new()), 16_000).samples.is_empty());
     }
 
     #[test]
     fn to_mono_averages_channels() {
-        let audio = Audio {
-            sample_rate: 8_000,
-            channels: 2,
-            samples: vec![1.0, 0.0, -0.5, -0.5, 0.25, 0.75],
-        };
+        let audio = Audio { sample_rate: 8_000, channels: 2, samples: vec![1.0, 0.0, -0.5, -0.5, 0.25, 0.75] };
         let mono = to_mono(&audio);
         assert_eq!(mono, Audio::mono(8_000, vec![0.5, -0.5, 0.5]));
         assert_eq!(to_mono(&mono), mono);

@@ -62,27 +62,21 @@ struct SampleLayout {
 /// streamed files whose sizes are `0xFFFFFFFF` or 0 (samples run to the end of the bytes).
 pub fn decode_wav(bytes: &[u8]) -> Result<Audio, MediaError> {
     if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err(invalid_wav(format!(
-            "expected a RIFF/WAVE header, got {}",
-            hex_prefix(bytes)
-        )));
+        return Err(invalid_wav(format!("expected a RIFF/WAVE header, got {}", hex_prefix(bytes))));
     }
     let mut layout = None;
     let mut offset = 12;
     loop {
         let Some(chunk_header) = bytes.get(offset..offset + 8) else {
-            return Err(invalid_wav(
-                "expected a `data` chunk, reached the end of the bytes".to_owned(),
-            ));
+            return Err(invalid_wav("expected a `data` chunk, reached the end of the bytes".to_owned()));
         };
         let id = &chunk_header[..4];
         let declared = u32_at(chunk_header, 4);
         let body_start = offset + 8;
         let remaining = bytes.len() - body_start;
         if id == b"data" {
-            let layout = layout.ok_or_else(|| {
-                invalid_wav("expected a `fmt ` chunk before the `data` chunk".to_owned())
-            })?;
+            let layout =
+                layout.ok_or_else(|| invalid_wav("expected a `fmt ` chunk before the `data` chunk".to_owned()))?;
             let len = match declared {
                 // Streaming servers write 0 or 0xFFFFFFFF; a truly empty `data` chunk followed
                 // by other chunks is rarer than either, so both mean "to the end".
@@ -99,9 +93,7 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Audio, MediaError> {
         let len = declared as usize;
         if len > remaining {
             let name = String::from_utf8_lossy(id);
-            return Err(invalid_wav(format!(
-                "the `{name}` chunk declares {len} bytes but only {remaining} follow"
-            )));
+            return Err(invalid_wav(format!("the `{name}` chunk declares {len} bytes but only {remaining} follow")));
         }
         if id == b"fmt " {
             layout = Some(parse_format(&bytes[body_start..body_start + len])?);
@@ -113,10 +105,7 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Audio, MediaError> {
 
 fn parse_format(chunk: &[u8]) -> Result<SampleLayout, MediaError> {
     if chunk.len() < 16 {
-        return Err(invalid_wav(format!(
-            "expected a `fmt ` chunk of at least 16 bytes, got {}",
-            chunk.len()
-        )));
+        return Err(invalid_wav(format!("expected a `fmt ` chunk of at least 16 bytes, got {}", chunk.len())));
     }
     let mut tag = u16_at(chunk, 0);
     if tag == FORMAT_EXTENSIBLE && chunk.len() >= 26 {
@@ -132,9 +121,7 @@ fn parse_format(chunk: &[u8]) -> Result<SampleLayout, MediaError> {
         _ => {
             return Err(MediaError::Unsupported {
                 what: "WAV sample format",
-                detail: format!(
-                    "format tag {tag} with {bits} bits; expected PCM 8/16/24/32-bit or 32-bit float"
-                ),
+                detail: format!("format tag {tag} with {bits} bits; expected PCM 8/16/24/32-bit or 32-bit float"),
             });
         }
     };
@@ -143,12 +130,7 @@ fn parse_format(chunk: &[u8]) -> Result<SampleLayout, MediaError> {
             "expected channels and sample rate above 0, got {channels} and {sample_rate}"
         )));
     }
-    Ok(SampleLayout {
-        float,
-        bits,
-        channels,
-        sample_rate,
-    })
+    Ok(SampleLayout { float, bits, channels, sample_rate })
 }
 
 /// Converts whole frames of samples; a trailing partial frame (a streamed odd byte) is dropped.
@@ -163,17 +145,11 @@ fn decode_samples(data: &[u8], layout: SampleLayout) -> Audio {
             (false, &[a]) => (f32::from(a) - 128.0) / 128.0,
             (false, &[a, b]) => pcm::from_i16(i16::from_le_bytes([a, b])),
             (false, &[a, b, c]) => (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0,
-            (false, &[a, b, c, d]) => {
-                (f64::from(i32::from_le_bytes([a, b, c, d])) / 2_147_483_648.0) as f32
-            }
+            (false, &[a, b, c, d]) => (f64::from(i32::from_le_bytes([a, b, c, d])) / 2_147_483_648.0) as f32,
             _ => 0.0,
         })
         .collect();
-    Audio {
-        sample_rate: layout.sample_rate,
-        channels: layout.channels,
-        samples,
-    }
+    Audio { sample_rate: layout.sample_rate, channels: layout.channels, samples }
 }
 
 fn u16_at(bytes: &[u8], at: usize) -> u16 {
@@ -185,10 +161,7 @@ fn u32_at(bytes: &[u8], at: usize) -> u32 {
 }
 
 fn invalid_wav(detail: String) -> MediaError {
-    MediaError::Invalid {
-        format: WAV,
-        detail,
-    }
+    MediaError::Invalid { format: WAV, detail }
 }
 
 #[cfg(test)]
@@ -236,25 +209,15 @@ mod tests {
         assert_eq!(&wav[..4], b"RIFF");
         assert_eq!(u32_at(&wav, 4), 36 + 400);
         assert_eq!(&wav[8..16], b"WAVEfmt ");
-        assert_eq!(
-            (u16_at(&wav, 20), u16_at(&wav, 22), u32_at(&wav, 24)),
-            (1, 2, 24_000)
-        );
-        assert_eq!(
-            (u32_at(&wav, 28), u16_at(&wav, 32), u16_at(&wav, 34)),
-            (96_000, 4, 16)
-        );
+        assert_eq!((u16_at(&wav, 20), u16_at(&wav, 22), u32_at(&wav, 24)), (1, 2, 24_000));
+        assert_eq!((u32_at(&wav, 28), u16_at(&wav, 32), u16_at(&wav, 34)), (96_000, 4, 16));
         assert_eq!((&wav[36..40], u32_at(&wav, 40)), (&b"data"[..], 400));
     }
 
     #[test]
     fn round_trips_to_sixteen_bit_precision() {
         let audio = tone(16_000, 2, 1_000);
-        assert_close(
-            &decode_wav(&encode_wav(&audio)).unwrap(),
-            &audio,
-            SIXTEEN_BIT_ERROR,
-        );
+        assert_close(&decode_wav(&encode_wav(&audio)).unwrap(), &audio, SIXTEEN_BIT_ERROR);
     }
 
     #[test]
@@ -262,10 +225,7 @@ mod tests {
         let audio = tone(24_000, 1, 480);
         let mut streamed = streaming_wav_header(24_000, 1);
         assert_eq!(streamed.len(), 44);
-        assert_eq!(
-            (u32_at(&streamed, 4), u32_at(&streamed, 40)),
-            (u32::MAX, u32::MAX)
-        );
+        assert_eq!((u32_at(&streamed, 4), u32_at(&streamed, 40)), (u32::MAX, u32::MAX));
         streamed.extend_from_slice(&encode_pcm16(&audio));
         // A stream cut mid-sample leaves an odd byte that is not a sample.
         streamed.push(0x7F);
@@ -298,27 +258,11 @@ mod tests {
             (1, 16, vec![0, 0, 0x00, 0x40, 0x00, 0xC0]),
             (1, 24, vec![0, 0, 0, 0, 0, 0x40, 0, 0, 0xC0]),
             (1, 32, vec![0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0xC0]),
-            (
-                3,
-                32,
-                [0.0f32, 0.5, -0.5]
-                    .iter()
-                    .flat_map(|sample| sample.to_le_bytes())
-                    .collect(),
-            ),
+            (3, 32, [0.0f32, 0.5, -0.5].iter().flat_map(|sample| sample.to_le_bytes()).collect()),
         ];
         for (tag, bits, data) in cases {
-            let wav = wav_with(
-                &format_chunk(tag, 1, 8_000, bits),
-                &[],
-                &data,
-                data.len() as u32,
-            );
-            assert_eq!(
-                decode_wav(&wav).unwrap().samples,
-                [0.0, 0.5, -0.5],
-                "tag {tag}, {bits} bits"
-            );
+            let wav = wav_with(&format_chunk(tag, 1, 8_000, bits), &[], &data, data.len() as u32);
+            assert_eq!(decode_wav(&wav).unwrap().samples, [0.0, 0.5, -0.5], "tag {tag}, {bits} bits");
         }
     }
 
@@ -328,9 +272,7 @@ mod tests {
         format.extend_from_slice(&22u16.to_le_bytes());
         format.extend_from_slice(&16u16.to_le_bytes());
         format.extend_from_slice(&4u32.to_le_bytes());
-        format.extend_from_slice(&[
-            1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
-        ]);
+        format.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]);
         let wav = wav_with(&format, &[], &[0x00, 0x40], 2);
         assert_eq!(decode_wav(&wav).unwrap().samples, [0.5]);
     }
@@ -338,14 +280,8 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_wav() {
         let detail = invalid_detail(decode_wav(b"ID3\x04junk"));
-        assert_eq!(
-            detail,
-            "expected a RIFF/WAVE header, got bytes 49 44 33 04 6a 75 6e 6b"
-        );
-        assert_eq!(
-            invalid_detail(decode_wav(&[])),
-            "expected a RIFF/WAVE header, got no bytes"
-        );
+        assert_eq!(detail, "expected a RIFF/WAVE header, got bytes 49 44 33 04 6a 75 6e 6b");
+        assert_eq!(invalid_detail(decode_wav(&[])), "expected a RIFF/WAVE header, got no bytes");
     }
 
     #[test]
@@ -353,10 +289,7 @@ mod tests {
         let mut wav = encode_wav(&tone(8_000, 1, 100));
         wav.truncate(100);
         let detail = invalid_detail(decode_wav(&wav));
-        assert_eq!(
-            detail,
-            "the data chunk declares 200 bytes but only 56 follow (truncated?)"
-        );
+        assert_eq!(detail, "the data chunk declares 200 bytes but only 56 follow (truncated?)");
     }
 
     #[test]
@@ -374,9 +307,6 @@ mod tests {
         let wav = wav_with(&format_chunk(3, 1, 8_000, 64), &[], &[0; 8], 8);
         let error = decode_wav(&wav).unwrap_err();
         assert!(matches!(error, MediaError::Unsupported { .. }), "{error}");
-        assert!(
-            error.to_string().contains("format tag 3 with 64 bits"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("format tag 3 with 64 bits"), "{error}");
     }
 }

@@ -29,11 +29,7 @@ impl Drop for ScratchFile {
 fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
     match Command::new(tool).args(args).output() {
         Ok(output) => {
-            assert!(
-                output.status.success(),
-                "{tool} {args:?} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            assert!(output.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
             Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
         }
         Err(error) => {
@@ -52,10 +48,7 @@ fn sox_reads_the_encoded_wav() {
     };
     let channels = run_tool("sox", &["--i", "-c", &path]);
     let frames = run_tool("sox", &["--i", "-s", &path]);
-    assert_eq!(
-        (rate.as_str(), channels.as_deref(), frames.as_deref()),
-        ("22050", Some("2"), Some("4410"))
-    );
+    assert_eq!((rate.as_str(), channels.as_deref(), frames.as_deref()), ("22050", Some("2"), Some("4410")));
 }
 
 #[test]
@@ -82,15 +75,8 @@ fn decodes_wavs_written_by_ffmpeg() {
             return;
         }
         let audio = decode_wav(&std::fs::read(&file.0).unwrap()).unwrap();
-        assert_eq!(
-            (audio.sample_rate, audio.channels, audio.frames()),
-            (16_000, 2, 4_000),
-            "{codec}"
-        );
-        let peak = audio
-            .samples
-            .iter()
-            .fold(0.0f32, |peak, sample| peak.max(sample.abs()));
+        assert_eq!((audio.sample_rate, audio.channels, audio.frames()), (16_000, 2, 4_000), "{codec}");
+        let peak = audio.samples.iter().fold(0.0f32, |peak, sample| peak.max(sample.abs()));
         assert!((0.05..=1.0).contains(&peak), "{codec}: peak {peak}");
     }
 }

@@ -34,10 +34,7 @@ pub async fn transcriptions(State(state): State<AppState>, multipart: Multipart)
             .await
             .map_err(|err| ApiError::internal(format!("transcription failed: {err}")))?
             .unwrap_or_default();
-        let mut seq = state
-            .engine
-            .admit((duration * 25.0).ceil() as u64, "transcription")
-            .await?;
+        let mut seq = state.engine.admit((duration * 25.0).ceil() as u64, "transcription").await?;
         seq.next_token().await?;
         seq.finish("stop");
         Ok(match form.text("response_format").unwrap_or("json") {
@@ -86,20 +83,14 @@ pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: B
         let tokens = count_tokens(&input).max(1) as u64;
         state.admit(tokens, &id)?;
         let mut seq = state.engine.admit(tokens, &id).await?;
-        seq.work(steps as f64 * state.config.timing.diffusion_step_ms)
-            .await?;
+        seq.work(steps as f64 * state.config.timing.diffusion_step_ms).await?;
         let rate = state.profile.sample_rate();
         let seed = seed.unwrap_or(state.config.timing.seed);
-        let sound =
-            tokio::task::spawn_blocking(move || content::render_sound(&input, seed, length, rate))
-                .await
-                .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
+        let sound = tokio::task::spawn_blocking(move || content::render_sound(&input, seed, length, rate))
+            .await
+            .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
         seq.finish("stop");
-        Ok((
-            [(header::CONTENT_TYPE, format.mime())],
-            content::encode_audio(&sound, format)?,
-        )
-            .into_response())
+        Ok(([(header::CONTENT_TYPE, format.mime())], content::encode_audio(&sound, format)?).into_response())
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)

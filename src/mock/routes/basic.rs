@@ -15,11 +15,7 @@ use crate::mock::state::AppState;
 /// `GET /health`: 200 while the engine lives, 503 once it is dead.
 pub async fn health(State(state): State<AppState>) -> Response {
     if state.engine.faults().is_dead() {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unhealthy"})),
-        )
-            .into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unhealthy"}))).into_response()
     } else {
         (StatusCode::OK, Json(json!({"status": "healthy"}))).into_response()
     }
@@ -32,11 +28,7 @@ pub async fn version() -> Json<serde_json::Value> {
 
 /// `GET /v1/models`: vLLM's model list.
 pub async fn models(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let max_model_len = state
-        .config
-        .serve_flags
-        .get("max-model-len")
-        .and_then(|v| v.as_str()?.parse::<u64>().ok());
+    let max_model_len = state.config.serve_flags.get("max-model-len").and_then(|v| v.as_str()?.parse::<u64>().ok());
     let data: Vec<_> = state
         .config
         .served_model_names
@@ -73,14 +65,7 @@ pub async fn models(State(state): State<AppState>) -> Json<serde_json::Value> {
 /// `GET /metrics`: Prometheus text.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let body = state.engine.metrics().render();
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
 /// The admin routes answer only loopback clients.
@@ -88,18 +73,12 @@ fn loopback_only(peer: SocketAddr) -> Result<(), ApiError> {
     if peer.ip().is_loopback() {
         Ok(())
     } else {
-        Err(ApiError::with_status(
-            StatusCode::FORBIDDEN,
-            "the omnitest admin routes answer loopback clients only",
-        ))
+        Err(ApiError::with_status(StatusCode::FORBIDDEN, "the omnitest admin routes answer loopback clients only"))
     }
 }
 
 /// `GET /omnitest/config`: the effective configuration.
-pub async fn config(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> Response {
+pub async fn config(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
     match loopback_only(peer) {
         Ok(()) => Json(&state.config).into_response(),
         Err(err) => err.into_response(),
@@ -107,10 +86,7 @@ pub async fn config(
 }
 
 /// `GET /omnitest/faults`: the active faults.
-pub async fn get_faults(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> Response {
+pub async fn get_faults(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
     match loopback_only(peer) {
         Ok(()) => Json(state.engine.faults().settings()).into_response(),
         Err(err) => err.into_response(),
@@ -136,10 +112,7 @@ pub async fn set_faults(
 }
 
 /// `DELETE /omnitest/faults`: clears every fault.
-pub async fn clear_faults(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> Response {
+pub async fn clear_faults(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
     if let Err(err) = loopback_only(peer) {
         return err.into_response();
     }

@@ -32,19 +32,11 @@ fn parse(bytes: &[u8]) -> Result<CompletionRequest, ApiError> {
     let model = f.string("model", false).map(str::to_owned);
     let prompt = match f.required("prompt") {
         Some(Value::String(text)) => Some(text.clone()),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            Some(items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+        }
         Some(_) => {
-            f.reject(
-                "prompt",
-                "string_type",
-                "Input should be a valid string or a list of strings",
-            );
+            f.reject("prompt", "string_type", "Input should be a valid string or a list of strings");
             None
         }
         None => None,
@@ -56,13 +48,7 @@ fn parse(bytes: &[u8]) -> Result<CompletionRequest, ApiError> {
     let ignore_eos = f.bool("ignore_eos").unwrap_or(false);
     let seed = f.unsigned("seed");
     f.finish()?;
-    let flag = |key: &str| {
-        options
-            .as_ref()
-            .and_then(|o| o.get(key))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-    };
+    let flag = |key: &str| options.as_ref().and_then(|o| o.get(key)).and_then(Value::as_bool).unwrap_or(false);
     Ok(CompletionRequest {
         model,
         prompt: prompt.unwrap_or_default(),
@@ -76,11 +62,7 @@ fn parse(bytes: &[u8]) -> Result<CompletionRequest, ApiError> {
 }
 
 /// The handler.
-pub async fn completions(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn completions(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(state, headers, body).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
@@ -94,8 +76,7 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
     let id = super::request_id(&state, &headers, "cmpl");
     let prompt_tokens = count_tokens(&request.prompt).max(1) as u64;
     state.admit(prompt_tokens, &id)?;
-    let seed = request.seed.unwrap_or(state.config.timing.seed)
-        ^ xxhash_rust::xxh3::xxh3_64(request.prompt.as_bytes());
+    let seed = request.seed.unwrap_or(state.config.timing.seed) ^ xxhash_rust::xxh3::xxh3_64(request.prompt.as_bytes());
     let reply = compose_reply(&[], seed, request.max_tokens, request.ignore_eos);
     let created = unix_now();
     let head = json!({"id": id, "object": "text_completion", "created": created, "model": model});
@@ -126,18 +107,14 @@ async fn stream(
     prompt_tokens: u64,
     out: &mut Out,
 ) -> Result<(), Stop> {
-    let mut seq = state
-        .engine
-        .admit(prompt_tokens, head["id"].as_str().unwrap_or_default())
-        .await?;
+    let mut seq = state.engine.admit(prompt_tokens, head["id"].as_str().unwrap_or_default()).await?;
     let pieces = tokenize(&reply.text);
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
         seq.next_token().await?;
         let mut chunk = head.clone();
         let finish = (i == last).then_some(reply.finish_reason);
-        chunk["choices"] =
-            json!([{"index": 0, "text": piece, "logprobs": null, "finish_reason": finish}]);
+        chunk["choices"] = json!([{"index": 0, "text": piece, "logprobs": null, "finish_reason": finish}]);
         if request.continuous_usage {
             chunk["usage"] = usage(prompt_tokens, i as u64 + 1);
         }

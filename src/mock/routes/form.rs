@@ -33,25 +33,20 @@ impl Form {
                 Ok(Some(field)) => field,
                 Ok(None) => return Ok(form),
                 Err(err) => {
-                    return Err(ApiError::bad_request(format!(
-                        "invalid multipart body: {err}"
-                    )));
+                    return Err(ApiError::bad_request(format!("invalid multipart body: {err}")));
                 }
             };
             let name = field.name().unwrap_or_default().to_owned();
             let is_file = field.file_name().is_some();
-            let bytes = field.bytes().await.map_err(|err| {
-                ApiError::bad_request(format!("invalid multipart field `{name}`: {err}"))
-            })?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|err| ApiError::bad_request(format!("invalid multipart field `{name}`: {err}")))?;
             if is_file {
-                form.files.push(Upload {
-                    field: name,
-                    bytes: bytes.to_vec(),
-                });
+                form.files.push(Upload { field: name, bytes: bytes.to_vec() });
             } else {
-                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                    ApiError::bad_request(format!("form field `{name}` is not UTF-8 text"))
-                })?;
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| ApiError::bad_request(format!("form field `{name}` is not UTF-8 text")))?;
                 form.fields.insert(name, text);
             }
         }
@@ -59,17 +54,12 @@ impl Form {
 
     /// A text field.
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.fields
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.fields.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     /// A required text field.
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.text(name).ok_or_else(|| {
-            ApiError::bad_request(format!("Field required: {name}")).with_param(name)
-        })
+        self.text(name).ok_or_else(|| ApiError::bad_request(format!("Field required: {name}")).with_param(name))
     }
 
     /// A numeric field, or an error naming it.
@@ -77,35 +67,25 @@ impl Form {
         match self.text(name) {
             None => Ok(None),
             Some(value) => value.trim().parse().map(Some).map_err(|_| {
-                ApiError::bad_request(format!(
-                    "Invalid value for {name}: `{value}` is not a number"
-                ))
-                .with_param(name)
+                ApiError::bad_request(format!("Invalid value for {name}: `{value}` is not a number")).with_param(name)
             }),
         }
     }
 
     /// The files sent under any of `names`.
     pub fn files_named<'a>(&'a self, names: &'a [&str]) -> impl Iterator<Item = &'a Upload> {
-        self.files
-            .iter()
-            .filter(move |f| names.contains(&f.field.as_str()))
+        self.files.iter().filter(move |f| names.contains(&f.field.as_str()))
     }
 }
 
 /// Parses `WxH`.
 pub fn parse_size(size: &str) -> Result<(u32, u32), ApiError> {
     let invalid = || {
-        ApiError::bad_request(format!(
-            "Invalid size format: `{size}`; expected WIDTHxHEIGHT, e.g. 1024x1024"
-        ))
-        .with_param("size")
+        ApiError::bad_request(format!("Invalid size format: `{size}`; expected WIDTHxHEIGHT, e.g. 1024x1024"))
+            .with_param("size")
     };
     let (w, h) = size.split_once(['x', 'X', '*']).ok_or_else(invalid)?;
-    let (w, h): (u32, u32) = (
-        w.trim().parse().map_err(|_| invalid())?,
-        h.trim().parse().map_err(|_| invalid())?,
-    );
+    let (w, h): (u32, u32) = (w.trim().parse().map_err(|_| invalid())?, h.trim().parse().map_err(|_| invalid())?);
     if w == 0 || h == 0 || w > 8192 || h > 8192 {
         return Err(invalid());
     }

@@ -30,10 +30,8 @@ impl OutputFormat {
         match value.unwrap_or("png") {
             "png" => Ok(OutputFormat::Png),
             "jpeg" | "jpg" => Ok(OutputFormat::Jpeg),
-            other => Err(ApiError::bad_request(format!(
-                "Invalid output_format `{other}`: expected png or jpeg"
-            ))
-            .with_param("output_format")),
+            other => Err(ApiError::bad_request(format!("Invalid output_format `{other}`: expected png or jpeg"))
+                .with_param("output_format")),
         }
     }
 
@@ -65,11 +63,7 @@ struct Job {
 }
 
 /// `POST /v1/images/generations`.
-pub async fn generations(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn generations(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         state.check_route(Route::ImageGenerations, "/v1/images/generations")?;
         let body = parse_object(&body)?;
@@ -88,23 +82,17 @@ pub async fn generations(
         f.finish()?;
         state.check_model(model.as_deref())?;
         if !(1..=10).contains(&n) {
-            return Err(
-                ApiError::bad_request(format!("n must be between 1 and 10, got {n}"))
-                    .with_param("n"),
-            );
+            return Err(ApiError::bad_request(format!("n must be between 1 and 10, got {n}")).with_param("n"));
         }
         match response_format.as_deref() {
             None | Some("b64_json") => {}
             Some("url") => {
-                return Err(ApiError::bad_request(
-                    "response_format 'url' is not implemented; use 'b64_json'",
-                )
-                .with_param("response_format"));
+                return Err(ApiError::bad_request("response_format 'url' is not implemented; use 'b64_json'")
+                    .with_param("response_format"));
             }
             Some(other) => {
                 return Err(
-                    ApiError::bad_request(format!("Invalid response_format `{other}`"))
-                        .with_param("response_format"),
+                    ApiError::bad_request(format!("Invalid response_format `{other}`")).with_param("response_format")
                 );
             }
         }
@@ -126,11 +114,7 @@ pub async fn generations(
 }
 
 /// `POST /v1/images/edits`.
-pub async fn edits(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
+pub async fn edits(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
     let result = async {
         state.check_route(Route::ImageEdits, "/v1/images/edits")?;
         let form = Form::read(multipart).await?;
@@ -147,19 +131,13 @@ pub async fn edits(
         match form.text("response_format") {
             None | Some("b64_json") => {}
             Some(_) => {
-                return Err(ApiError::bad_request(
-                    "Only response_format 'b64_json' is supported now.",
-                )
-                .with_param("response_format"));
+                return Err(ApiError::bad_request("Only response_format 'b64_json' is supported now.")
+                    .with_param("response_format"));
             }
         }
-        let upload = form
-            .files_named(&["image", "image[]"])
-            .next()
-            .ok_or_else(|| {
-                ApiError::bad_request("Field required: image (an image file to edit)")
-                    .with_param("image")
-            })?;
+        let upload = form.files_named(&["image", "image[]"]).next().ok_or_else(|| {
+            ApiError::bad_request("Field required: image (an image file to edit)").with_param("image")
+        })?;
         let source = picture::decode_image(&upload.bytes)
             .map_err(|err| ApiError::bad_request(format!("image: {err}")).with_param("image"))?;
         let (width, height) = match form.text("size") {
@@ -168,10 +146,7 @@ pub async fn edits(
         };
         let n: u32 = form.number("n")?.unwrap_or(1);
         if !(1..=10).contains(&n) {
-            return Err(
-                ApiError::bad_request(format!("n must be between 1 and 10, got {n}"))
-                    .with_param("n"),
-            );
+            return Err(ApiError::bad_request(format!("n must be between 1 and 10, got {n}")).with_param("n"));
         }
         let job = Job {
             prompt,
@@ -194,8 +169,7 @@ async fn run(state: &AppState, headers: &HeaderMap, job: Job) -> Result<Response
     let prompt_tokens = count_tokens(&job.prompt).max(1) as u64;
     state.admit(prompt_tokens, &id)?;
     let mut seq = state.engine.admit(prompt_tokens, &id).await?;
-    seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms * f64::from(job.n))
-        .await?;
+    seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms * f64::from(job.n)).await?;
     let (width, height, format) = (job.width, job.height, job.format);
     let data = tokio::task::spawn_blocking(move || {
         (0..job.n)
@@ -205,7 +179,9 @@ async fn run(state: &AppState, headers: &HeaderMap, job: Job) -> Result<Response
                     Some(source) => content::render_edit(source, &job.prompt, seed, job.width, job.height),
                     None => content::render_image(&job.prompt, seed, job.width, job.height),
                 };
-                job.format.encode(&frame).map(|bytes| json!({"b64_json": BASE64.encode(bytes), "url": null, "revised_prompt": null}))
+                job.format
+                    .encode(&frame)
+                    .map(|bytes| json!({"b64_json": BASE64.encode(bytes), "url": null, "revised_prompt": null}))
             })
             .collect::<Result<Vec<Value>, ApiError>>()
     })

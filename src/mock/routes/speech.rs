@@ -24,9 +24,7 @@ use crate::mock::text::count_tokens;
 use crate::mock::validate::{Fields, parse_object};
 
 /// The preset speakers of the CustomVoice task.
-pub const SPEAKERS: &[&str] = &[
-    "vivian", "serena", "chelsie", "uncle_fu", "ethan", "ryan", "aiden", "dylan", "eric",
-];
+pub const SPEAKERS: &[&str] = &["vivian", "serena", "chelsie", "uncle_fu", "ethan", "ryan", "aiden", "dylan", "eric"];
 
 /// Codec frames per second of audio, what `output_tokens` counts.
 const CODEC_FRAMES_PER_S: f64 = 12.0;
@@ -53,18 +51,12 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
     let mut f = Fields::new(&body);
     let model = f.string("model", false).map(str::to_owned);
     let input = f.string("input", true).map(str::to_owned);
-    let voice_name = f
-        .string("voice", false)
-        .or_else(|| f.string("speaker", false))
-        .map(str::to_lowercase);
+    let voice_name = f.string("voice", false).or_else(|| f.string("speaker", false)).map(str::to_lowercase);
     let format = f.string("response_format", false).map(str::to_owned);
     let speed = f.float("speed").unwrap_or(1.0);
     let stream = f.bool("stream").unwrap_or(false);
     let stream_format = f.string("stream_format", false).map(str::to_owned);
-    let task = f
-        .string("task_type", false)
-        .unwrap_or("CustomVoice")
-        .to_owned();
+    let task = f.string("task_type", false).unwrap_or("CustomVoice").to_owned();
     let instructions = f.string("instructions", false).map(str::to_owned);
     let ref_audio = f.string("ref_audio", false).map(str::to_owned);
     let ref_text = f.string("ref_text", false).map(str::to_owned);
@@ -78,10 +70,9 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
         return Err(ApiError::bad_request("Input text cannot be empty").with_param("input"));
     }
     if !(0.25..=4.0).contains(&speed) {
-        return Err(ApiError::bad_request(format!(
-            "speed must be between 0.25 and 4.0, got {speed}"
-        ))
-        .with_param("speed"));
+        return Err(
+            ApiError::bad_request(format!("speed must be between 0.25 and 4.0, got {speed}")).with_param("speed")
+        );
     }
     let format = AudioFormat::parse(format.as_deref().unwrap_or("wav"))?;
     let mode = match stream_format.as_deref() {
@@ -90,17 +81,13 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
         None if stream => Mode::Sse,
         None => Mode::Whole,
         Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "Invalid stream_format `{other}`: expected `sse` or `audio`"
-            ))
-            .with_param("stream_format"));
+            return Err(ApiError::bad_request(format!("Invalid stream_format `{other}`: expected `sse` or `audio`"))
+                .with_param("stream_format"));
         }
     };
     if mode == Mode::RawStream && format == AudioFormat::Flac {
-        return Err(ApiError::bad_request(
-            "Raw audio streaming supports response_format pcm or wav",
-        )
-        .with_param("response_format"));
+        return Err(ApiError::bad_request("Raw audio streaming supports response_format pcm or wav")
+            .with_param("response_format"));
     }
     let voice = match task.as_str() {
         "CustomVoice" => {
@@ -116,20 +103,16 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
         }
         "VoiceDesign" => {
             let description = instructions.ok_or_else(|| {
-                ApiError::bad_request("VoiceDesign task requires 'instructions'")
-                    .with_param("instructions")
+                ApiError::bad_request("VoiceDesign task requires 'instructions'").with_param("instructions")
             })?;
             voice_model::voice(&description)
         }
         "Base" => {
-            let reference = ref_audio.ok_or_else(|| {
-                ApiError::bad_request("Base task requires 'ref_audio'").with_param("ref_audio")
-            })?;
+            let reference = ref_audio
+                .ok_or_else(|| ApiError::bad_request("Base task requires 'ref_audio'").with_param("ref_audio"))?;
             if ref_text.is_none() && !x_vector_only {
-                return Err(ApiError::bad_request(
-                    "Base task requires 'ref_text' unless x_vector_only_mode is set",
-                )
-                .with_param("ref_text"));
+                return Err(ApiError::bad_request("Base task requires 'ref_text' unless x_vector_only_mode is set")
+                    .with_param("ref_text"));
             }
             cloned_voice(&reference)?
         }
@@ -140,31 +123,16 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
             .with_param("task_type"));
         }
     };
-    Ok(SpeechRequest {
-        model,
-        input,
-        format,
-        speed: speed as f32,
-        mode,
-        voice,
-    })
+    Ok(SpeechRequest { model, input, format, speed: speed as f32, mode, voice })
 }
 
 /// A voice cloned from reference audio: the reference's pitch.
 fn cloned_voice(reference: &str) -> Result<Voice, ApiError> {
-    let bad = |detail: String| {
-        ApiError::bad_request(format!("Invalid ref_audio: {detail}")).with_param("ref_audio")
-    };
-    let bytes = data_url::decode(reference)
-        .map_err(|e| bad(e.to_string()))?
-        .bytes;
+    let bad = |detail: String| ApiError::bad_request(format!("Invalid ref_audio: {detail}")).with_param("ref_audio");
+    let bytes = data_url::decode(reference).map_err(|e| bad(e.to_string()))?.bytes;
     let audio = wav::decode_any(&bytes).map_err(|e| bad(e.to_string()))?;
-    let f0 = analysis::median_f0_hz(&audio)
-        .ok_or_else(|| bad("no voiced speech found in it".to_owned()))?;
-    Ok(Voice {
-        name: "clone".to_owned(),
-        f0_hz: f0,
-    })
+    let f0 = analysis::median_f0_hz(&audio).ok_or_else(|| bad("no voiced speech found in it".to_owned()))?;
+    Ok(Voice { name: "clone".to_owned(), f0_hz: f0 })
 }
 
 /// The handler.
@@ -184,17 +152,15 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
     state.admit(input_tokens, &id)?;
     let rate = state.profile.sample_rate();
     let (text, voice, speed) = (request.input.clone(), request.voice.clone(), request.speed);
-    let audio =
-        tokio::task::spawn_blocking(move || voice_model::synthesize(&text, &voice, rate, speed))
-            .await
-            .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
+    let audio = tokio::task::spawn_blocking(move || voice_model::synthesize(&text, &voice, rate, speed))
+        .await
+        .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
     match request.mode {
         Mode::Whole => {
             let mut seq = state.engine.admit(input_tokens, &id).await?;
             seq.next_token().await?;
             let started = Instant::now();
-            seq.work(audio.duration_s() * 1000.0 * state.config.timing.audio_rtf)
-                .await?;
+            seq.work(audio.duration_s() * 1000.0 * state.config.timing.audio_rtf).await?;
             record(&state, &audio, started, seq.arrival());
             seq.finish("stop");
             let bytes = content::encode_audio(&audio, request.format)?;
@@ -204,18 +170,11 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
         Mode::Sse => {
             let (mut out, response) = sse::channel(state.engine.faults().truncate_after());
             tokio::spawn(async move {
-                let result =
-                    sse_events(&state, &id, input_tokens, &audio, request.format, &mut out).await;
+                let result = sse_events(&state, &id, input_tokens, &audio, request.format, &mut out).await;
                 if let Err(Stop::Engine(err)) = &result {
                     let error = json!({"type": "speech.audio.error", "error": {
                         "message": err.body()["error"]["message"], "type": "server_error", "param": null, "code": err.status().as_u16()}});
-                    let _ = out
-                        .send_event(
-                            Event::default()
-                                .event("speech.audio.error")
-                                .data(error.to_string()),
-                        )
-                        .await;
+                    let _ = out.send_event(Event::default().event("speech.audio.error").data(error.to_string())).await;
                 }
             });
             Ok(response)
@@ -228,9 +187,7 @@ fn record(state: &AppState, audio: &Audio, started: Instant, arrival: Instant) {
     metrics.audio_ttfp.observe(arrival.elapsed().as_secs_f64());
     metrics.audio_duration.observe(audio.duration_s());
     if audio.duration_s() > 0.0 {
-        metrics
-            .audio_rtf
-            .observe(started.elapsed().as_secs_f64() / audio.duration_s());
+        metrics.audio_rtf.observe(started.elapsed().as_secs_f64() / audio.duration_s());
     }
 }
 
@@ -251,41 +208,23 @@ async fn sse_events(
         AudioFormat::Flac => "flac",
     };
     for chunk in content::chunk_audio(audio, state.config.timing.audio_chunk_s) {
-        seq.work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf)
-            .await?;
+        seq.work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf).await?;
         let data = BASE64.encode(content::encode_audio(&chunk, format)?);
-        let delta =
-            json!({"type": "speech.audio.delta", "audio": data, "response_format": format_name});
-        out.send_event(
-            Event::default()
-                .event("speech.audio.delta")
-                .data(delta.to_string()),
-        )
-        .await?;
+        let delta = json!({"type": "speech.audio.delta", "audio": data, "response_format": format_name});
+        out.send_event(Event::default().event("speech.audio.delta").data(delta.to_string())).await?;
     }
     let output_tokens = (audio.duration_s() * CODEC_FRAMES_PER_S).ceil() as u64;
     let done = json!({"type": "speech.audio.done", "usage": {
         "input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens,
         "input_token_details": {"text_tokens": input_tokens, "audio_tokens": 0}}});
-    out.send_event(
-        Event::default()
-            .event("speech.audio.done")
-            .data(done.to_string()),
-    )
-    .await?;
+    out.send_event(Event::default().event("speech.audio.done").data(done.to_string())).await?;
     record(state, audio, started, seq.arrival());
     seq.finish("stop");
     Ok(())
 }
 
 /// Raw chunked audio: PCM chunks, or a WAV header with placeholder sizes followed by PCM.
-async fn raw_stream(
-    state: AppState,
-    id: String,
-    input_tokens: u64,
-    audio: Audio,
-    format: AudioFormat,
-) -> Response {
+async fn raw_stream(state: AppState, id: String, input_tokens: u64, audio: Audio, format: AudioFormat) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let budget = state.engine.faults().truncate_after();
     tokio::spawn(async move {
@@ -307,20 +246,12 @@ async fn raw_stream(
             if budget.is_some_and(|b| sent >= b) {
                 return;
             }
-            if seq
-                .work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf)
-                .await
-                .is_err()
-            {
+            if seq.work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf).await.is_err() {
                 // The engine died: cut the body so the client sees an incomplete stream.
                 let _ = tx.send(Err(std::io::Error::other("engine died"))).await;
                 return;
             }
-            if tx
-                .send(Ok(Bytes::from(wav::encode_pcm16(&chunk))))
-                .await
-                .is_err()
-            {
+            if tx.send(Ok(Bytes::from(wav::encode_pcm16(&chunk)))).await.is_err() {
                 return;
             }
             sent += 1;
@@ -328,8 +259,6 @@ async fn raw_stream(
         record(&state, &audio, started, seq.arrival());
         seq.finish("stop");
     });
-    let body = Body::from_stream(stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }));
+    let body = Body::from_stream(stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
     ([(header::CONTENT_TYPE, format.mime())], body).into_response()
 }

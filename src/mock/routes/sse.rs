@@ -37,11 +37,8 @@ pub struct Out {
 /// A stream and the response that carries it; `budget` is the truncate fault's event count.
 pub fn channel(budget: Option<u64>) -> (Out, Response) {
     let (tx, rx) = mpsc::channel::<Event>(32);
-    let events = stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|event| (Ok::<_, Infallible>(event), rx))
-    });
+    let events =
+        stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|event| (Ok::<_, Infallible>(event), rx)) });
     (Out { tx, budget }, Sse::new(events).into_response())
 }
 

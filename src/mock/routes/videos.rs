@@ -80,10 +80,7 @@ impl Spec {
     fn from_form(state: &AppState, form: &Form) -> Result<Spec, ApiError> {
         let model = state.check_model(form.text("model"))?;
         let prompt = form.required("prompt")?.to_owned();
-        let visual = ["image_reference", "video_reference"]
-            .iter()
-            .filter(|k| form.text(k).is_some())
-            .count()
+        let visual = ["image_reference", "video_reference"].iter().filter(|k| form.text(k).is_some()).count()
             + form.files_named(&["input_reference"]).count();
         if visual > 1 {
             return Err(ApiError::bad_request(
@@ -97,16 +94,11 @@ impl Spec {
         width = form.number("width")?.unwrap_or(width);
         height = form.number("height")?.unwrap_or(height);
         if width % 2 != 0 || height % 2 != 0 {
-            return Err(ApiError::bad_request(format!(
-                "width and height must be even, got {width}x{height}"
-            ))
-            .with_param("size"));
+            return Err(ApiError::bad_request(format!("width and height must be even, got {width}x{height}"))
+                .with_param("size"));
         }
         let fps: u32 = form.number("fps")?.unwrap_or(16).clamp(1, 120);
-        let requested: u32 = match (
-            form.number::<u32>("num_frames")?,
-            form.number::<f64>("seconds")?,
-        ) {
+        let requested: u32 = match (form.number::<u32>("num_frames")?, form.number::<f64>("seconds")?) {
             (Some(n), _) => n,
             (None, Some(s)) => (s * f64::from(fps)).round() as u32,
             (None, None) => 81,
@@ -126,11 +118,7 @@ impl Spec {
 }
 
 /// `POST /v1/videos`: queues a job and returns it at once.
-pub async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
     let result = async {
         state.check_route(Route::Videos, "/v1/videos")?;
         let spec = Spec::from_form(&state, &Form::read(multipart).await?)?;
@@ -179,8 +167,7 @@ async fn generate(state: AppState, id: String, spec: Spec, prompt_tokens: u64) {
         let message = err.body()["error"]["message"].clone();
         state.videos.update(&id, |job| {
             job.status = "failed";
-            job.error =
-                Some(json!({"code": err.status().as_u16().to_string(), "message": message}));
+            job.error = Some(json!({"code": err.status().as_u16().to_string(), "message": message}));
         });
     };
     if let Err(err) = state.admit(prompt_tokens, &id) {
@@ -200,13 +187,7 @@ async fn generate(state: AppState, id: String, spec: Spec, prompt_tokens: u64) {
     }
     let render = spec.clone();
     let encoded = tokio::task::spawn_blocking(move || {
-        let frames = content::render_video(
-            &render.prompt,
-            render.seed,
-            render.width,
-            render.height,
-            render.frames,
-        );
+        let frames = content::render_video(&render.prompt, render.seed, render.width, render.height, render.frames);
         video::encode_mp4(&frames, render.fps)
     })
     .await;
@@ -232,10 +213,7 @@ async fn generate(state: AppState, id: String, spec: Spec, prompt_tokens: u64) {
 
 /// `GET /v1/videos/{id}`.
 pub async fn retrieve(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match state
-        .videos
-        .with(|jobs| jobs.iter().find(|j| j.id == id).cloned())
-    {
+    match state.videos.with(|jobs| jobs.iter().find(|j| j.id == id).cloned()) {
         Some(job) => Json(job).into_response(),
         None => ApiError::not_found(format!("Video `{id}` not found")).into_response(),
     }
@@ -243,18 +221,13 @@ pub async fn retrieve(State(state): State<AppState>, Path(id): Path<String>) -> 
 
 /// `GET /v1/videos/{id}/content`: the MP4 once completed.
 pub async fn content_of(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let job = state
-        .videos
-        .with(|jobs| jobs.iter().find(|j| j.id == id).cloned());
+    let job = state.videos.with(|jobs| jobs.iter().find(|j| j.id == id).cloned());
     match job {
         None => ApiError::not_found(format!("Video `{id}` not found")).into_response(),
         Some(job) => match job.content {
             Some(mp4) => ([(header::CONTENT_TYPE, "video/mp4")], Body::from(mp4)).into_response(),
-            None => ApiError::bad_request(format!(
-                "Video `{id}` is not ready: its status is {}",
-                job.status
-            ))
-            .into_response(),
+            None => ApiError::bad_request(format!("Video `{id}` is not ready: its status is {}", job.status))
+                .into_response(),
         },
     }
 }
@@ -274,10 +247,7 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Re
 }
 
 /// `GET /v1/videos?after=&limit=&order=`.
-pub async fn list(
-    State(state): State<AppState>,
-    Query(query): Query<BTreeMap<String, String>>,
-) -> Response {
+pub async fn list(State(state): State<AppState>, Query(query): Query<BTreeMap<String, String>>) -> Response {
     let limit: usize = match query.get("limit").map(|l| l.parse::<usize>()) {
         None => 20,
         Some(Ok(n)) if n <= 100 => n,
@@ -304,9 +274,7 @@ pub async fn list(
         match jobs.iter().position(|j| &j.id == after) {
             Some(i) => jobs.drain(..=i).for_each(drop),
             None => {
-                return ApiError::not_found(format!("Video `{after}` not found"))
-                    .with_param("after")
-                    .into_response();
+                return ApiError::not_found(format!("Video `{after}` not found")).with_param("after").into_response();
             }
         }
     }
@@ -323,11 +291,7 @@ pub async fn list(
 }
 
 /// `POST /v1/videos/sync`: the MP4 when done, with timing headers.
-pub async fn sync(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
+pub async fn sync(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
     let result: Result<Response, ApiError> = async {
         state.check_route(Route::Videos, "/v1/videos/sync")?;
         let spec = Spec::from_form(&state, &Form::read(multipart).await?)?;
@@ -336,17 +300,10 @@ pub async fn sync(
         state.admit(prompt_tokens, &id)?;
         let started = tokio::time::Instant::now();
         let mut seq = state.engine.admit(prompt_tokens, &id).await?;
-        seq.work(f64::from(spec.steps) * state.config.timing.diffusion_step_ms)
-            .await?;
+        seq.work(f64::from(spec.steps) * state.config.timing.diffusion_step_ms).await?;
         let render = spec.clone();
         let mp4 = tokio::task::spawn_blocking(move || {
-            let frames = content::render_video(
-                &render.prompt,
-                render.seed,
-                render.width,
-                render.height,
-                render.frames,
-            );
+            let frames = content::render_video(&render.prompt, render.seed, render.width, render.height, render.frames);
             video::encode_mp4(&frames, render.fps)
         })
         .await
@@ -364,14 +321,8 @@ pub async fn sync(
         set("x-request-id", id);
         set("x-model", spec.model);
         set("x-inference-time-s", format!("{seconds:.3}"));
-        set(
-            "x-stage-durations",
-            json!({"diffusion": seconds}).to_string(),
-        );
-        set(
-            "x-peak-memory-mb",
-            format!("{:.1}", super::peak_memory_mb()),
-        );
+        set("x-stage-durations", json!({"diffusion": seconds}).to_string());
+        set("x-peak-memory-mb", format!("{:.1}", super::peak_memory_mb()));
         Ok(response)
     }
     .await;

@@ -10,10 +10,7 @@ fn harmonic_tone(f0_hz: f64, seconds: f64) -> Vec<f32> {
             let t = i as f64 / rate;
             let sum: f64 = (1..)
                 .take_while(|&k| f64::from(k) * f0_hz < 4_000.0)
-                .map(|k| {
-                    (std::f64::consts::TAU * f64::from(k) * f0_hz * t + f64::from(k)).sin()
-                        / f64::from(k)
-                })
+                .map(|k| (std::f64::consts::TAU * f64::from(k) * f0_hz * t + f64::from(k)).sin() / f64::from(k))
                 .sum();
             (0.3 * sum) as f32
         })
@@ -39,30 +36,18 @@ fn pcm(samples: &[f32]) -> Vec<i16> {
 /// The reference algorithm written out directly, as vLLM-Omni's helper computes it.
 fn reference_hnr(samples: &[i16], rate: u32) -> f64 {
     let frame_len = (0.03 * f64::from(rate)) as usize;
-    let (min_lag, max_lag) = (
-        (f64::from(rate) / 400.0) as usize,
-        (f64::from(rate) / 80.0) as usize,
-    );
+    let (min_lag, max_lag) = ((f64::from(rate) / 400.0) as usize, (f64::from(rate) / 80.0) as usize);
     let mut values = Vec::new();
     for start in (0..samples.len() - frame_len).step_by(frame_len / 2) {
-        let frame: Vec<f64> = samples[start..start + frame_len]
-            .iter()
-            .map(|&s| f64::from(s) / 32768.0)
-            .collect();
+        let frame: Vec<f64> = samples[start..start + frame_len].iter().map(|&s| f64::from(s) / 32768.0).collect();
         let mean = frame.iter().sum::<f64>() / frame_len as f64;
         let frame: Vec<f64> = frame.iter().map(|v| v - mean).collect();
         if frame.iter().fold(0.0f64, |m, v| m.max(v.abs())) < 0.01 {
             continue;
         }
-        let ac = |lag: usize| {
-            (0..frame_len - lag)
-                .map(|n| frame[n] * frame[n + lag])
-                .sum::<f64>()
-        };
+        let ac = |lag: usize| (0..frame_len - lag).map(|n| frame[n] * frame[n + lag]).sum::<f64>();
         let zero = ac(0) + 1e-10;
-        let peak = (min_lag..max_lag)
-            .map(|lag| ac(lag) / zero)
-            .fold(f64::MIN, f64::max);
+        let peak = (min_lag..max_lag).map(|lag| ac(lag) / zero).fold(f64::MIN, f64::max);
         if 0.0 < peak && peak < 1.0 {
             values.push(10.0 * (peak / (1.0 - peak + 1e-10)).log10());
         }
@@ -93,10 +78,7 @@ fn hnr_is_high_for_a_harmonic_sound_and_low_for_noise() {
     let Some(noise) = pcm_hnr_db(&pcm(&white_noise(RATE as usize)), RATE) else {
         panic!("no HNR");
     };
-    assert!(
-        noise < 3.0 && noise < harmonic - 10.0,
-        "noise: {noise:.2} dB"
-    );
+    assert!(noise < 3.0 && noise < harmonic - 10.0, "noise: {noise:.2} dB");
 }
 
 #[test]
@@ -115,37 +97,20 @@ fn median_f0_finds_the_pitch_of_a_harmonic_tone() {
         let Some(found) = median_f0_hz(&audio) else {
             panic!("no pitch at {f0}");
         };
-        assert!(
-            (f64::from(found) / f0 - 1.0).abs() < 0.02,
-            "{f0} Hz measured {found:.1}"
-        );
+        assert!((f64::from(found) / f0 - 1.0).abs() < 0.02, "{f0} Hz measured {found:.1}");
     }
-    assert_eq!(
-        median_f0_hz(&Audio::mono(RATE, white_noise(RATE as usize))),
-        None
-    );
-    assert_eq!(
-        median_f0_hz(&Audio::mono(RATE, vec![0.0; RATE as usize])),
-        None
-    );
+    assert_eq!(median_f0_hz(&Audio::mono(RATE, white_noise(RATE as usize))), None);
+    assert_eq!(median_f0_hz(&Audio::mono(RATE, vec![0.0; RATE as usize])), None);
 }
 
 #[test]
 fn measures_a_voiced_stereo_sound() {
     let tone = harmonic_tone(200.0, 2.0);
     let samples: Vec<f32> = tone.iter().flat_map(|&s| [s, s]).collect();
-    let measurement = measure_audio(&Audio {
-        sample_rate: RATE,
-        channels: 2,
-        samples,
-    });
+    let measurement = measure_audio(&Audio { sample_rate: RATE, channels: 2, samples });
     assert!((measurement.duration_s - 2.0).abs() < 1e-9);
     assert!(measurement.voiced_fraction > 0.9, "{measurement:?}");
-    assert!(
-        measurement
-            .median_f0_hz
-            .is_some_and(|f0| (f0 - 200.0).abs() < 4.0)
-    );
+    assert!(measurement.median_f0_hz.is_some_and(|f0| (f0 - 200.0).abs() < 4.0));
     assert!(measurement.hnr_db.is_some_and(|hnr| hnr > 5.0));
     assert!(measurement.rms_dbfs < -3.0 && measurement.rms_dbfs > -30.0);
     assert_eq!(
@@ -158,28 +123,11 @@ fn measures_a_voiced_stereo_sound() {
 fn measures_silence_and_noise() {
     let silence = measure_audio(&Audio::mono(16_000, vec![0.0; 32_000]));
     assert_eq!(silence.rms_dbfs, -120.0);
-    assert_eq!(
-        (
-            silence.peak,
-            silence.voiced_fraction,
-            silence.median_f0_hz,
-            silence.hnr_db
-        ),
-        (0.0, 0.0, None, None)
-    );
-    assert_eq!(
-        silence.sentence(),
-        "The audio is 2.0 s of silence at 16 kHz."
-    );
+    assert_eq!((silence.peak, silence.voiced_fraction, silence.median_f0_hz, silence.hnr_db), (0.0, 0.0, None, None));
+    assert_eq!(silence.sentence(), "The audio is 2.0 s of silence at 16 kHz.");
     let noise = measure_audio(&Audio::mono(22_050, white_noise(22_050)));
     assert!(noise.voiced_fraction < 0.1, "{noise:?}");
-    assert_eq!(
-        noise.sentence(),
-        "The audio is 1.0 s of unvoiced sound (noise-like) at 22.05 kHz."
-    );
+    assert_eq!(noise.sentence(), "The audio is 1.0 s of unvoiced sound (noise-like) at 22.05 kHz.");
     let empty = measure_audio(&Audio::mono(44_100, Vec::new()));
-    assert_eq!(
-        empty.sentence(),
-        "The audio is 0.0 s of silence at 44.1 kHz."
-    );
+    assert_eq!(empty.sentence(), "The audio is 0.0 s of silence at 44.1 kHz.");
 }

@@ -1,7 +1,5 @@
 use super::*;
-use crate::media::analysis::drawing::{
-    disc, noisy, random_squares, rectangle, square, through_jpeg, triangle,
-};
+use crate::media::analysis::drawing::{disc, noisy, random_squares, rectangle, square, through_jpeg, triangle};
 
 const RED: [u8; 3] = [220, 30, 40];
 const BLUE: [u8; 3] = [40, 70, 220];
@@ -45,10 +43,7 @@ fn copes_with_jpeg_and_noise() {
     for (what, frame) in [
         ("JPEG 85", through_jpeg(&five_squares(), 85)),
         ("±6 noise", noisy(&five_squares(), 6, 1)),
-        (
-            "±6 noise then JPEG 85",
-            through_jpeg(&noisy(&five_squares(), 6, 2), 85),
-        ),
+        ("±6 noise then JPEG 85", through_jpeg(&noisy(&five_squares(), 6, 2), 85)),
     ] {
         assert_eq!(describe_image(&frame).sentence(), expected, "{what}");
     }
@@ -59,16 +54,9 @@ fn counts_random_squares_like_the_validators_draw() {
     for seed in 0..12 {
         let (width, height) = [(224, 224), (512, 384), (320, 480)][seed as usize % 3];
         let (frame, count) = random_squares(width, height, seed);
-        for (what, frame) in [
-            ("clean", frame.clone()),
-            ("JPEG 85", through_jpeg(&frame, 85)),
-        ] {
+        for (what, frame) in [("clean", frame.clone()), ("JPEG 85", through_jpeg(&frame, 85))] {
             let description = describe_image(&frame);
-            assert_eq!(
-                description.background,
-                ColourName::White,
-                "seed {seed} {what}"
-            );
+            assert_eq!(description.background, ColourName::White, "seed {seed} {what}");
             assert_eq!(
                 kinds(&description),
                 vec![ShapeKind::Square; count],
@@ -87,11 +75,7 @@ fn tells_circles_rectangles_and_triangles_apart() {
     triangle(&mut frame, (30, 110), 70, GREEN);
     disc(&mut frame, (220, 140), 40, [255, 140, 0]);
     let description = describe_image(&through_jpeg(&frame, 85));
-    let found: Vec<(ShapeKind, ColourName)> = description
-        .shapes
-        .iter()
-        .map(|s| (s.kind, s.colour))
-        .collect();
+    let found: Vec<(ShapeKind, ColourName)> = description.shapes.iter().map(|s| (s.kind, s.colour)).collect();
     assert_eq!(
         found,
         vec![
@@ -115,15 +99,9 @@ fn overlapping_squares_still_count_the_one_on_top() {
     square(&mut frame, (70, 70), 60, BLUE, 2);
     let description = describe_image(&frame);
     assert_eq!(description.shapes.len(), 2, "{}", description.sentence());
-    let blue = description
-        .shapes
-        .iter()
-        .find(|s| s.colour == ColourName::Blue);
+    let blue = description.shapes.iter().find(|s| s.colour == ColourName::Blue);
     assert_eq!(blue.map(|s| s.kind), Some(ShapeKind::Square));
-    let red = description
-        .shapes
-        .iter()
-        .find(|s| s.colour == ColourName::Red);
+    let red = description.shapes.iter().find(|s| s.colour == ColourName::Red);
     assert_eq!(red.map(|s| s.kind), Some(ShapeKind::Blob));
 }
 
@@ -134,22 +112,12 @@ fn ignores_specks_and_describes_blank_pictures() {
     rectangle(&mut frame, (100, 50), (4, 2), BLUE);
     let description = describe_image(&frame);
     assert!(description.shapes.is_empty(), "{description:?}");
-    assert_eq!(
-        description.sentence(),
-        "The image shows a plain white background with no distinct shapes."
-    );
+    assert_eq!(description.sentence(), "The image shows a plain white background with no distinct shapes.");
     let black = describe_image(&Frame::filled(64, 64, [0, 0, 0]));
-    assert_eq!(
-        (black.background, black.shapes.len()),
-        (ColourName::Black, 0)
-    );
+    assert_eq!((black.background, black.shapes.len()), (ColourName::Black, 0));
     let empty = describe_image(&Frame::filled(0, 0, [0, 0, 0]));
     assert!(empty.shapes.is_empty());
-    let short_buffer = Frame {
-        width: 10,
-        height: 10,
-        rgb: vec![0; 12],
-    };
+    let short_buffer = Frame { width: 10, height: 10, rgb: vec![0; 12] };
     assert!(describe_image(&short_buffer).shapes.is_empty());
 }
 
@@ -157,8 +125,5 @@ fn ignores_specks_and_describes_blank_pictures() {
 fn a_single_shape_reads_naturally() {
     let mut frame = Frame::filled(120, 120, [30, 30, 30]);
     square(&mut frame, (30, 30), 50, [255, 140, 0], 2);
-    assert_eq!(
-        describe_image(&frame).sentence(),
-        "The image shows an orange square on a black background."
-    );
+    assert_eq!(describe_image(&frame).sentence(), "The image shows an orange square on a black background.");
 }

@@ -52,14 +52,7 @@ fn describes_bouncing_balls_and_their_speed() {
     let frames = bouncing(256, 256, 30, four_balls(5.0));
     for (what, frames) in [
         ("clean", frames.clone()),
-        (
-            "±6 noise",
-            frames
-                .iter()
-                .enumerate()
-                .map(|(i, f)| noisy(f, 6, i as u64))
-                .collect(),
-        ),
+        ("±6 noise", frames.iter().enumerate().map(|(i, f)| noisy(f, 6, i as u64)).collect()),
     ] {
         let description = describe_video(&frames);
         assert_eq!((description.width, description.height), (256, 256));
@@ -67,11 +60,7 @@ fn describes_bouncing_balls_and_their_speed() {
         assert!(description.moving, "{what}");
         let motion = description.mean_motion_px_per_frame;
         assert!((4.0..=6.0).contains(&motion), "{what}: {motion}");
-        assert!(
-            description.frames_analyzed >= 7,
-            "{what}: {}",
-            description.frames_analyzed
-        );
+        assert!(description.frames_analyzed >= 7, "{what}: {}", description.frames_analyzed);
         assert_eq!(
             description.sentence(),
             "The video shows 4 round objects (circles: red, green, yellow and blue) moving on a \
@@ -87,13 +76,7 @@ fn says_static_when_nothing_moves() {
     let description = describe_video(&frames);
     assert!(!description.moving);
     assert!(description.mean_motion_px_per_frame < 0.1);
-    assert!(
-        description
-            .sentence()
-            .ends_with("static on a black background."),
-        "{}",
-        description.sentence()
-    );
+    assert!(description.sentence().ends_with("static on a black background."), "{}", description.sentence());
 }
 
 #[test]
@@ -119,10 +102,7 @@ fn follows_random_balls_like_the_validators_draw() {
         let count = balls.len();
         let description = describe_video(&bouncing(width, height, 12, balls));
         assert!(description.moving, "seed {seed}");
-        assert!(
-            (1..=count).contains(&description.objects.len()),
-            "seed {seed}"
-        );
+        assert!((1..=count).contains(&description.objects.len()), "seed {seed}");
         let motion = description.mean_motion_px_per_frame;
         assert!((2.0..=9.0).contains(&motion), "seed {seed}: {motion}");
     }
@@ -131,10 +111,7 @@ fn follows_random_balls_like_the_validators_draw() {
 #[test]
 fn handles_no_frames_one_frame_and_empty_pictures() {
     let none = describe_video(&[]);
-    assert_eq!(
-        (none.frames_analyzed, none.moving, none.objects.len()),
-        (0, false, 0)
-    );
+    assert_eq!((none.frames_analyzed, none.moving, none.objects.len()), (0, false, 0));
     let one = describe_video(&bouncing(128, 128, 1, four_balls(5.0)));
     assert_eq!((one.frames_analyzed, one.moving), (1, false));
     let mut orange = Frame::filled(128, 128, [0, 0, 0]);
@@ -143,13 +120,7 @@ fn handles_no_frames_one_frame_and_empty_pictures() {
         describe_video(&[orange.clone(), orange]).sentence(),
         "The video shows a round object (an orange circle) static on a black background."
     );
-    let blank = describe_video(&[
-        Frame::filled(64, 48, [0, 0, 0]),
-        Frame::filled(64, 48, [255, 255, 255]),
-    ]);
+    let blank = describe_video(&[Frame::filled(64, 48, [0, 0, 0]), Frame::filled(64, 48, [255, 255, 255])]);
     assert!(blank.moving && blank.objects.is_empty());
-    assert_eq!(
-        blank.sentence(),
-        "The video shows a moving picture on a black background with no distinct objects."
-    );
+    assert_eq!(blank.sentence(), "The video shows a moving picture on a black background with no distinct objects.");
 }

@@ -39,10 +39,7 @@ impl ChunkWriter {
         let mut head = String::with_capacity(96);
         head.push_str("{\"id\":");
         push_json_str(&mut head, id);
-        let _ = write!(
-            head,
-            ",\"object\":\"chat.completion.chunk\",\"created\":{created},\"model\":"
-        );
+        let _ = write!(head, ",\"object\":\"chat.completion.chunk\",\"created\":{created},\"model\":");
         push_json_str(&mut head, model);
         head.push_str(",\"choices\":[");
         ChunkWriter { head }
@@ -50,8 +47,7 @@ impl ChunkWriter {
 
     /// A chunk with one delta of `modality`.
     pub fn delta(&self, modality: &str, delta: Delta<'_>) -> String {
-        let mut out =
-            String::with_capacity(self.head.len() + 128 + delta.content.map_or(0, str::len));
+        let mut out = String::with_capacity(self.head.len() + 128 + delta.content.map_or(0, str::len));
         out.push_str(&self.head);
         out.push_str("{\"index\":0,\"delta\":{");
         if delta.role {
@@ -81,12 +77,7 @@ impl ChunkWriter {
     }
 
     /// A chunk whose delta content is a list of images.
-    pub fn images(
-        &self,
-        urls: &[String],
-        finish_reason: Option<&str>,
-        extra: &serde_json::Value,
-    ) -> String {
+    pub fn images(&self, urls: &[String], finish_reason: Option<&str>, extra: &serde_json::Value) -> String {
         let items: Vec<serde_json::Value> = urls
             .iter()
             .map(|url| {
@@ -171,36 +162,20 @@ mod tests {
             Delta {
                 role: true,
                 content: Some("a \"quote\"\n\u{1}"),
-                usage: Some(Usage {
-                    prompt: 3,
-                    completion: 1,
-                }),
+                usage: Some(Usage { prompt: 3, completion: 1 }),
                 ..Delta::default()
             },
         );
         let value: Value = serde_json::from_str(&chunk).unwrap();
-        assert_eq!(
-            value["choices"][0]["delta"],
-            json!({"role": "assistant", "content": "a \"quote\"\n\u{1}"})
-        );
+        assert_eq!(value["choices"][0]["delta"], json!({"role": "assistant", "content": "a \"quote\"\n\u{1}"}));
         assert_eq!(value["modality"], "text");
         assert_eq!(value["model"], "m\"odel");
         assert_eq!(value["usage"]["total_tokens"], 4);
-        let usage: Value = serde_json::from_str(&writer.usage(Usage {
-            prompt: 3,
-            completion: 5,
-        }))
-        .unwrap();
+        let usage: Value = serde_json::from_str(&writer.usage(Usage { prompt: 3, completion: 5 })).unwrap();
         assert_eq!(usage["choices"], json!([]));
-        let images: Value = serde_json::from_str(&writer.images(
-            &["data:x".into()],
-            Some("stop"),
-            &json!({"peak_memory_mb": 1.5}),
-        ))
-        .unwrap();
-        assert_eq!(
-            images["choices"][0]["delta"]["content"][0]["peak_memory_mb"],
-            1.5
-        );
+        let images: Value =
+            serde_json::from_str(&writer.images(&["data:x".into()], Some("stop"), &json!({"peak_memory_mb": 1.5})))
+                .unwrap();
+        assert_eq!(images["choices"][0]["delta"]["content"][0]["peak_memory_mb"], 1.5);
     }
 }

@@ -16,11 +16,7 @@ use crate::mock::profile::Route;
 use crate::mock::state::AppState;
 
 /// The handler.
-pub async fn chat_completions(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(state, headers, body).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
@@ -33,9 +29,5 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
     let model = state.check_model(request.model.as_deref())?;
     let request_id = super::request_id(&state, &headers, "chatcmpl");
     let plan = plan::Plan::build(&state, request, model, request_id).await?;
-    Ok(if plan.request.stream {
-        respond::stream(state, plan)
-    } else {
-        respond::complete(state, plan).await?
-    })
+    Ok(if plan.request.stream { respond::stream(state, plan) } else { respond::complete(state, plan).await? })
 }

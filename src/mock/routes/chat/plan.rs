@@ -47,48 +47,25 @@ pub struct ImageJob {
 
 impl Plan {
     /// Perceives the inputs, applies faults and composes the reply.
-    pub async fn build(
-        state: &AppState,
-        request: ChatRequest,
-        model: String,
-        id: String,
-    ) -> Result<Plan, ApiError> {
+    pub async fn build(state: &AppState, request: ChatRequest, model: String, id: String) -> Result<Plan, ApiError> {
         let messages = Arc::new(request.messages.clone());
-        let perception: Perception =
-            tokio::task::spawn_blocking(move || content::perceive(&messages))
-                .await
-                .map_err(|err| ApiError::internal(format!("input analysis failed: {err}")))??;
-        let prompt_tokens =
-            (count_tokens(&request.prompt_text()) as u64 + perception.media_tokens).max(1);
+        let perception: Perception = tokio::task::spawn_blocking(move || content::perceive(&messages))
+            .await
+            .map_err(|err| ApiError::internal(format!("input analysis failed: {err}")))??;
+        let prompt_tokens = (count_tokens(&request.prompt_text()) as u64 + perception.media_tokens).max(1);
         state.admit(prompt_tokens, &id)?;
         let seed = request.seed.unwrap_or(state.config.timing.seed)
             ^ xxhash_rust::xxh3::xxh3_64(request.prompt_text().as_bytes());
-        let reply = compose_reply(
-            &perception.descriptions,
-            seed,
-            request.max_tokens,
-            request.ignore_eos,
-        );
-        let images = request
-            .modalities
-            .contains(&Modality::Image)
-            .then(|| ImageJob {
-                prompt: request.last_user_text(),
-                seed: request.image.seed.unwrap_or(seed),
-                width: request.image.width.unwrap_or(1024).clamp(16, 4096),
-                height: request.image.height.unwrap_or(1024).clamp(16, 4096),
-                count: request.image.outputs.unwrap_or(1).clamp(1, 10),
-                steps: request.image.steps.unwrap_or(20).max(1),
-            });
-        Ok(Plan {
-            request,
-            model,
-            id,
-            created: unix_now(),
-            prompt_tokens,
-            reply,
-            images,
-        })
+        let reply = compose_reply(&perception.descriptions, seed, request.max_tokens, request.ignore_eos);
+        let images = request.modalities.contains(&Modality::Image).then(|| ImageJob {
+            prompt: request.last_user_text(),
+            seed: request.image.seed.unwrap_or(seed),
+            width: request.image.width.unwrap_or(1024).clamp(16, 4096),
+            height: request.image.height.unwrap_or(1024).clamp(16, 4096),
+            count: request.image.outputs.unwrap_or(1).clamp(1, 10),
+            steps: request.image.steps.unwrap_or(20).max(1),
+        });
+        Ok(Plan { request, model, id, created: unix_now(), prompt_tokens, reply, images })
     }
 
     /// Whether the response carries `modality`.

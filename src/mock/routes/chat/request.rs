@@ -129,9 +129,7 @@ impl ChatRequest {
         let raw_messages = f.required_list("messages").cloned();
         let stream = f.bool("stream").unwrap_or(false);
         let stream_options = f.object("stream_options").cloned();
-        let max_tokens = f
-            .unsigned("max_completion_tokens")
-            .or_else(|| f.unsigned("max_tokens"));
+        let max_tokens = f.unsigned("max_completion_tokens").or_else(|| f.unsigned("max_tokens"));
         f.float("temperature");
         f.float("top_p");
         let ignore_eos = f.bool("ignore_eos").unwrap_or(false);
@@ -152,19 +150,13 @@ impl ChatRequest {
         if let Some(n) = f.unsigned("n")
             && n != 1
         {
-            f.reject(
-                "n",
-                "less_than_equal",
-                "the omnitest mock generates one choice per request (n = 1)",
-            );
+            f.reject("n", "less_than_equal", "the omnitest mock generates one choice per request (n = 1)");
         }
         f.finish()?;
 
         if top_logprobs.is_some_and(|n| n > 0) && !logprobs {
-            return Err(ApiError::bad_request(
-                "when using `top_logprobs`, `logprobs` must be set to true.",
-            )
-            .with_param("top_logprobs"));
+            return Err(ApiError::bad_request("when using `top_logprobs`, `logprobs` must be set to true.")
+                .with_param("top_logprobs"));
         }
         if let Some(format) = response_format
             && format.get("type").and_then(Value::as_str) == Some("json_schema")
@@ -179,9 +171,7 @@ impl ChatRequest {
             None | Some(Value::Null) => AudioFormat::Wav,
             Some(Value::String(format)) => AudioFormat::parse(format)?,
             Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid audio format: {other}"
-                )));
+                return Err(ApiError::bad_request(format!("Invalid audio format: {other}")));
             }
         };
         let messages = parse_messages(raw_messages.unwrap_or_default())?;
@@ -189,13 +179,8 @@ impl ChatRequest {
             None => profile.default_chat_outputs().to_vec(),
             Some(names) => parse_modalities(&names, profile)?,
         };
-        let usage = |key: &str| {
-            stream_options
-                .as_ref()
-                .and_then(|o| o.get(key))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
+        let usage =
+            |key: &str| stream_options.as_ref().and_then(|o| o.get(key)).and_then(Value::as_bool).unwrap_or(false);
         Ok(ChatRequest {
             model,
             messages,
@@ -239,13 +224,7 @@ impl ChatRequest {
             .map(|m| {
                 m.parts
                     .iter()
-                    .filter_map(|p| {
-                        if let Part::Text(t) = p {
-                            Some(t.as_str())
-                        } else {
-                            None
-                        }
-                    })
+                    .filter_map(|p| if let Part::Text(t) = p { Some(t.as_str()) } else { None })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -257,13 +236,10 @@ fn parse_modalities(names: &[String], profile: Profile) -> Result<Vec<Modality>,
     let supported = profile.chat_outputs();
     let mut modalities = Vec::new();
     for name in names {
-        let modality = supported.iter().copied().find(|m| {
-            serde_json::to_value(m)
-                .ok()
-                .as_ref()
-                .and_then(Value::as_str)
-                == Some(name)
-        });
+        let modality = supported
+            .iter()
+            .copied()
+            .find(|m| serde_json::to_value(m).ok().as_ref().and_then(Value::as_str) == Some(name));
         match modality {
             Some(m) if !modalities.contains(&m) => modalities.push(m),
             Some(_) => {}
@@ -274,11 +250,7 @@ fn parse_modalities(names: &[String], profile: Profile) -> Result<Vec<Modality>,
                     .collect();
                 return Err(ApiError::bad_request(format!(
                     "Unsupported output modality `{name}`: the model outputs {}",
-                    if list.is_empty() {
-                        "nothing through chat".to_owned()
-                    } else {
-                        list.join(", ")
-                    }
+                    if list.is_empty() { "nothing through chat".to_owned() } else { list.join(", ") }
                 ))
                 .with_param("modalities"));
             }
@@ -293,26 +265,19 @@ fn parse_messages(raw: Vec<Value>) -> Result<Vec<Message>, ApiError> {
     let mut messages = Vec::with_capacity(raw.len());
     for (i, item) in raw.into_iter().enumerate() {
         let Value::Object(object) = item else {
-            return Err(ApiError::bad_request(format!(
-                "messages.{i}: expected an object"
-            )));
+            return Err(ApiError::bad_request(format!("messages.{i}: expected an object")));
         };
         let role = match object.get("role") {
             Some(Value::String(role))
-                if ["system", "user", "assistant", "tool", "developer"]
-                    .contains(&role.as_str()) =>
+                if ["system", "user", "assistant", "tool", "developer"].contains(&role.as_str()) =>
             {
                 role.clone()
             }
             Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "messages.{i}.role: invalid role {other}"
-                )));
+                return Err(ApiError::bad_request(format!("messages.{i}.role: invalid role {other}")));
             }
             None => {
-                return Err(ApiError::bad_request(format!(
-                    "messages.{i}.role: Field required"
-                )));
+                return Err(ApiError::bad_request(format!("messages.{i}.role: Field required")));
             }
         };
         let parts = parse_content(&object, i)?;
@@ -325,14 +290,10 @@ fn parse_content(message: &Map<String, Value>, index: usize) -> Result<Vec<Part>
     match message.get("content") {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(text)) => Ok(vec![Part::Text(text.clone())]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(j, item)| parse_part(item, index, j))
-            .collect(),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "messages.{index}.content: expected a string or a list, found {other}"
-        ))),
+        Some(Value::Array(items)) => items.iter().enumerate().map(|(j, item)| parse_part(item, index, j)).collect(),
+        Some(other) => {
+            Err(ApiError::bad_request(format!("messages.{index}.content: expected a string or a list, found {other}")))
+        }
     }
 }
 
@@ -359,17 +320,10 @@ fn parse_part(item: &Value, message: usize, index: usize) -> Result<Part, ApiErr
         "video_url" => url("video_url").map(Part::Video),
         "input_audio" => {
             let audio = item.get("input_audio");
-            let field = |k: &str| {
-                audio
-                    .and_then(|a| a.get(k))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
+            let field = |k: &str| audio.and_then(|a| a.get(k)).and_then(Value::as_str).map(str::to_owned);
             match (field("data"), field("format")) {
                 (Some(data), Some(format)) => Ok(Part::InputAudio { data, format }),
-                _ => Err(ApiError::bad_request(format!(
-                    "{at}.input_audio: expected data and format"
-                ))),
+                _ => Err(ApiError::bad_request(format!("{at}.input_audio: expected data and format"))),
             }
         }
         other => Err(ApiError::bad_request(format!(
@@ -397,10 +351,7 @@ mod tests {
         assert!(request.stream && request.include_usage && request.continuous_usage);
         assert_eq!(request.modalities, [Modality::Text, Modality::Audio]);
         assert_eq!(request.audio_format, AudioFormat::Pcm);
-        assert_eq!(
-            request.messages[0].parts[1],
-            Part::Image("data:image/png;base64,AA==".into())
-        );
+        assert_eq!(request.messages[0].parts[1], Part::Image("data:image/png;base64,AA==".into()));
     }
 
     #[test]
@@ -410,23 +361,10 @@ mod tests {
         assert_eq!(status(r#"{"messages":[],"audio":{"format":"ogg"}}"#), 400);
         assert_eq!(status(r#"{"messages":[],"top_logprobs":2}"#), 400);
         assert_eq!(status(r#"{"messages":[],"modalities":["image"]}"#), 400);
-        assert_eq!(
-            status(r#"{"messages":[],"response_format":{"type":"json_schema"}}"#),
-            400
-        );
-        assert_eq!(
-            status(r#"{"messages":[{"role":"user","content":[{"type":"hologram"}]}]}"#),
-            400
-        );
-        let message = parse(r#"{"messages":[],"audio":{"format":"ogg"}}"#)
-            .unwrap_err()
-            .body()["error"]["message"]
-            .clone();
-        assert!(
-            message
-                .as_str()
-                .unwrap()
-                .starts_with("Invalid audio format: ogg")
-        );
+        assert_eq!(status(r#"{"messages":[],"response_format":{"type":"json_schema"}}"#), 400);
+        assert_eq!(status(r#"{"messages":[{"role":"user","content":[{"type":"hologram"}]}]}"#), 400);
+        let message =
+            parse(r#"{"messages":[],"audio":{"format":"ogg"}}"#).unwrap_err().body()["error"]["message"].clone();
+        assert!(message.as_str().unwrap().starts_with("Invalid audio format: ogg"));
     }
 }

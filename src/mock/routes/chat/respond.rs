@@ -32,42 +32,23 @@ pub fn stream(state: AppState, plan: Plan) -> Response {
 async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Stop> {
     let request = &plan.request;
     let writer = ChunkWriter::new(&plan.id, plan.created, &plan.model);
-    let (text, audio, image) = (
-        plan.wants(Modality::Text),
-        plan.wants(Modality::Audio),
-        plan.images.as_ref(),
-    );
+    let (text, audio, image) = (plan.wants(Modality::Text), plan.wants(Modality::Audio), plan.images.as_ref());
     let mut seq = state.engine.admit(plan.prompt_tokens, &plan.id).await?;
-    let usage = |completion| {
-        request.continuous_usage.then_some(Usage {
-            prompt: plan.prompt_tokens,
-            completion,
-        })
-    };
+    let usage = |completion| request.continuous_usage.then_some(Usage { prompt: plan.prompt_tokens, completion });
     let mut completion = 0;
     let finish = plan.reply.finish_reason;
     let text_is_last = text && !audio && image.is_none();
 
     if text {
-        out.send(writer.delta(
-            "text",
-            Delta {
-                role: true,
-                content: Some(""),
-                usage: usage(0),
-                ..Delta::default()
-            },
-        ))
-        .await?;
+        out.send(writer.delta("text", Delta { role: true, content: Some(""), usage: usage(0), ..Delta::default() }))
+            .await?;
     }
     if thinks(state, plan) {
         for piece in tokenize(&plan.reply.text) {
             seq.next_token().await?;
             completion += 1;
             if text {
-                let logprobs = request
-                    .logprobs
-                    .then(|| logprobs_json(piece, request.top_logprobs).to_string());
+                let logprobs = request.logprobs.then(|| logprobs_json(piece, request.top_logprobs).to_string());
                 let delta = Delta {
                     content: Some(piece),
                     usage: usage(completion),
@@ -79,14 +60,9 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
         }
     }
     if text_is_last {
-        out.send(writer.delta(
-            "text",
-            Delta {
-                finish_reason: Some(finish),
-                usage: usage(completion),
-                ..Delta::default()
-            },
-        ))
+        out.send(
+            writer.delta("text", Delta { finish_reason: Some(finish), usage: usage(completion), ..Delta::default() }),
+        )
         .await?;
     }
     if audio {
@@ -95,14 +71,9 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
         let started = Instant::now();
         let last = chunks.len().saturating_sub(1);
         for (i, chunk) in chunks.iter().enumerate() {
-            seq.work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf)
-                .await?;
+            seq.work(chunk.duration_s() * 1000.0 * state.config.timing.audio_rtf).await?;
             if i == 0 {
-                state
-                    .engine
-                    .metrics()
-                    .audio_ttfp
-                    .observe(seq.arrival().elapsed().as_secs_f64());
+                state.engine.metrics().audio_ttfp.observe(seq.arrival().elapsed().as_secs_f64());
             }
             let encoded = BASE64.encode(content::encode_audio(chunk, request.audio_format)?);
             let finish_reason = (i == last && image.is_none()).then_some("stop");
@@ -119,15 +90,10 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
     }
     if let Some(job) = image {
         let urls = draw(&mut seq, state, job).await?;
-        out.send(writer.images(&urls, Some("stop"), &image_extras(state, job)))
-            .await?;
+        out.send(writer.images(&urls, Some("stop"), &image_extras(state, job))).await?;
     }
     if request.include_usage {
-        out.send(writer.usage(Usage {
-            prompt: plan.prompt_tokens,
-            completion,
-        }))
-        .await?;
+        out.send(writer.usage(Usage { prompt: plan.prompt_tokens, completion })).await?;
     }
     out.send("[DONE]".to_owned()).await?;
     seq.finish(finish);
@@ -163,13 +129,8 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
     if audio {
         let speech = speak(&state, &plan).await?;
         let started = Instant::now();
-        seq.work(speech.duration_s() * 1000.0 * state.config.timing.audio_rtf)
-            .await?;
-        state
-            .engine
-            .metrics()
-            .audio_ttfp
-            .observe(seq.arrival().elapsed().as_secs_f64());
+        seq.work(speech.duration_s() * 1000.0 * state.config.timing.audio_rtf).await?;
+        state.engine.metrics().audio_ttfp.observe(seq.arrival().elapsed().as_secs_f64());
         record_audio(&state, &speech, started);
         let data = BASE64.encode(content::encode_audio(&speech, request.audio_format)?);
         choices.push(json!({
@@ -196,7 +157,8 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
                 item
             })
             .collect();
-        choices.push(json!({"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}));
+        choices
+            .push(json!({"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}));
     }
     seq.finish(plan.reply.finish_reason);
     Ok(Json(json!({
@@ -220,24 +182,14 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
 async fn speak(state: &AppState, plan: &Plan) -> Result<Audio, ApiError> {
     let rate = state.profile.sample_rate();
     let job = if state.profile == Profile::StableAudio {
-        let (prompt, seed) = (
-            plan.request.last_user_text(),
-            plan.request.seed.unwrap_or(state.config.timing.seed),
-        );
-        tokio::task::spawn_blocking(move || {
-            content::render_sound(&prompt, seed, TEXT_TO_AUDIO_SECONDS, rate)
-        })
+        let (prompt, seed) = (plan.request.last_user_text(), plan.request.seed.unwrap_or(state.config.timing.seed));
+        tokio::task::spawn_blocking(move || content::render_sound(&prompt, seed, TEXT_TO_AUDIO_SECONDS, rate))
     } else {
         let text = plan.reply.text.clone();
-        let speaker = plan
-            .request
-            .speaker
-            .clone()
-            .unwrap_or_else(|| "ethan".to_owned());
+        let speaker = plan.request.speaker.clone().unwrap_or_else(|| "ethan".to_owned());
         tokio::task::spawn_blocking(move || content::speak(&text, &speaker, rate, 1.0))
     };
-    job.await
-        .map_err(|err| ApiError::internal(format!("audio generation failed: {err}")))
+    job.await.map_err(|err| ApiError::internal(format!("audio generation failed: {err}")))
 }
 
 /// How long a text-to-audio model's chat answer is.
@@ -254,30 +206,19 @@ fn record_audio(state: &AppState, speech: &Audio, started: Instant) {
     let metrics = state.engine.metrics();
     metrics.audio_duration.observe(duration);
     if duration > 0.0 {
-        metrics
-            .audio_rtf
-            .observe(started.elapsed().as_secs_f64() / duration);
+        metrics.audio_rtf.observe(started.elapsed().as_secs_f64() / duration);
     }
 }
 
 /// Runs the denoising steps, then draws the images as PNG data URLs.
-async fn draw(
-    seq: &mut Sequence,
-    state: &AppState,
-    job: &ImageJob,
-) -> Result<Vec<String>, ApiError> {
-    seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms)
-        .await?;
+async fn draw(seq: &mut Sequence, state: &AppState, job: &ImageJob) -> Result<Vec<String>, ApiError> {
+    seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms).await?;
     let job = job.clone();
     tokio::task::spawn_blocking(move || {
         (0..job.count)
             .map(|i| {
-                let frame = content::render_image(
-                    &job.prompt,
-                    job.seed.wrapping_add(u64::from(i)),
-                    job.width,
-                    job.height,
-                );
+                let frame =
+                    content::render_image(&job.prompt, job.seed.wrapping_add(u64::from(i)), job.width, job.height);
                 picture::encode_png(&frame).map(|png| data_url::encode("image/png", &png))
             })
             .collect::<Result<Vec<_>, _>>()
@@ -297,13 +238,7 @@ fn logprobs_json(token: &str, top: u32) -> Value {
     let logprob = -((xxhash_rust::xxh3::xxh3_64(token.as_bytes()) % 1000) as f64) / 1000.0;
     let entry = |t: &str, lp: f64| json!({"token": t, "logprob": lp, "bytes": t.as_bytes()});
     let alternatives: Vec<Value> = (0..top)
-        .map(|i| {
-            if i == 0 {
-                entry(token, logprob)
-            } else {
-                entry(&format!("{token}{i}"), logprob - f64::from(i))
-            }
-        })
+        .map(|i| if i == 0 { entry(token, logprob) } else { entry(&format!("{token}{i}"), logprob - f64::from(i)) })
         .collect();
     let mut first = entry(token, logprob);
     first["top_logprobs"] = Value::Array(alternatives);
