@@ -59,6 +59,19 @@ where
 pub struct ServerClientParams;
 /// Parameters: `&Client`.
 pub struct ClientParam;
+/// Parameters: `&Server`.
+pub struct ServerParam;
+
+impl<F, R> TestFn<ServerParam> for F
+where
+    F: FnOnce(&Server) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        let server = ctx.server()?;
+        self(&server).into_test_result()
+    }
+}
 /// Parameters: `&TestContext, &Server, &Client`.
 pub struct ContextServerClientParams;
 

@@ -66,8 +66,9 @@ pub fn check_omni(
     if wants_text && response.text.is_none() {
         return fail("text was requested but the answer has no text".into());
     }
-    let needs_transcript = wants_audio
-        && (wants_text || request.audio_ref_text.is_some() || (!request.key_words.is_empty() && !wants_text));
+    // As the seed: transcribe when there is text to compare, a reference to match, or
+    // keywords to look for in the speech of an audio-only answer.
+    let needs_transcript = wants_audio && (wants_text || request.audio_ref_text.is_some() || !request.key_words.is_empty());
     let transcript = match (&response.audio, needs_transcript) {
         (Some(audio), true) => {
             Some(asr.transcribe(&audio.audio).map_err(|e| e.context("transcribing the audio output"))?)
