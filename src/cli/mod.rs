@@ -1,5 +1,6 @@
 //! The `omnitest` command: a thin layer over the library, one module per subcommand.
 
+mod bench_mock;
 mod markers;
 
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Benchmarks (they print a table).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Runs the mock's offline runner, speaking the JSON-lines protocol on stdio.
     #[command(disable_help_flag = true)]
     MockRunner {
@@ -43,6 +47,13 @@ pub(crate) fn die_quietly_on_closed_stdout() {
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
+/// `omnitest bench …`.
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Streamed chat events per second the zero-latency mock serves on one core.
+    Mock(bench_mock::MockBenchArgs),
+}
+
 /// Runs the command line of the `omnitest` binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -59,5 +70,6 @@ pub fn main() -> ExitCode {
         }
         Command::MockServer { args } => crate::mock::run(&args),
         Command::MockRunner { args } => crate::mock::runner::run(&args),
+        Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
     }
 }

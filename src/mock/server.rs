@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
@@ -130,6 +131,13 @@ pub async fn serve(setup: MockSetup) -> Result<(), MockError> {
     // The URL on stdout is the readiness announcement a launcher may wait for.
     println!("{url}");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Streams send small writes; without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold
+    // tokens back for tens of milliseconds and distort every latency a client measures.
+    let listener = listener.tap_io(|stream| {
+        if let Err(err) = stream.set_nodelay(true) {
+            eprintln!("omnitest mock: cannot set TCP_NODELAY: {err}");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(MockError::Serve)
 }
 
