@@ -12,11 +12,13 @@
 //! | [`data_url`] | `data:<mime>;base64,…` URLs |
 //! | [`speech`] | the mock's voice: speech-like audio that carries its text and decodes back |
 //! | [`analysis`] | what an image, a video or a sound contains, measured from the samples |
+//! | [`synth`] | the synthetic pictures, speech and videos tests send, cached as files |
 
 pub mod analysis;
 pub mod data_url;
 pub mod picture;
 pub mod speech;
+pub mod synth;
 pub mod video;
 pub mod wav;
 
