@@ -54,11 +54,22 @@ fn measure(args: &MockBenchArgs) -> Result<Vec<Row>, String> {
     let url_file = dir.join("url");
     let spec = ProcessSpec {
         program: exe,
-        args: ["mock-server", "omnitest/bench", "--profile", "text", "--zero-latency", "--workers", "1", "--port", "0", "--port-file"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .chain([url_file.display().to_string()])
-            .collect(),
+        args: [
+            "mock-server",
+            "omnitest/bench",
+            "--profile",
+            "text",
+            "--zero-latency",
+            "--workers",
+            "1",
+            "--port",
+            "0",
+            "--port-file",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain([url_file.display().to_string()])
+        .collect(),
         env: vec![],
         log_path: dir.join("mock.log"),
         cpus: Some(vec![0]),
@@ -75,13 +86,15 @@ fn measure(args: &MockBenchArgs) -> Result<Vec<Row>, String> {
                     let _ = set.set(1);
                     let _ = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set);
                 }
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
                 let mut rows = Vec::new();
                 for &concurrency in &args.concurrency {
                     let server_before = cpu_seconds(&format!("/proc/{}/stat", server.pid()))?;
                     let client_before = cpu_seconds("/proc/self/stat")?;
                     let started = Instant::now();
-                    let events = runtime.block_on(load(&base, concurrency, tokens, Duration::from_secs_f64(args.seconds)))?;
+                    let events =
+                        runtime.block_on(load(&base, concurrency, tokens, Duration::from_secs_f64(args.seconds)))?;
                     rows.push(Row {
                         concurrency,
                         events,

@@ -65,64 +65,86 @@ impl Client {
         started: Instant,
         format: &str,
     ) -> Result<OmniResponse, TestError> {
-        let mut events = response.bytes_stream().eventsource();
-        let mut out = OmniResponse::default();
-        let mut text = String::new();
-        let mut segments = Vec::new();
-        let mut done = false;
-        while let Some(event) = events.next().await {
-            let event = event.map_err(|e| {
-                let reason = format!("the stream broke after {} chunk(s): {e}", out.chunks);
-                self.explain(TransportError::Failed {
-                    method: "POST".into(),
-                    url: url.into(),
-                    elapsed: started.elapsed(),
-                    detail: reason,
-                })
-            })?;
-            if event.data == "[DONE]" {
-                done = true;
-                break;
-            }
-            let chunk: Value = serde_json::from_str(&event.data).map_err(|e| {
-                TestError::failure(format!("chunk {} is not JSON ({e}): {}", out.chunks + 1, event.data))
-            })?;
-            if let Some(error) = chunk.get("error").and_then(|_| ErrorContract::parse(&chunk)) {
-                return Err(TestError::failure(format!(
-                    "error chunk inside a 200 stream after {} chunk(s): {} (type {:?}, code {:?})",
-                    out.chunks, error.message, error.kind, error.code
-                )));
-            }
-            out.chunks += 1;
-            record_usage(&mut out, &chunk);
-            let modality = chunk["modality"].as_str().unwrap_or("text");
-            for choice in chunk["choices"].as_array().into_iter().flatten() {
-                if let Some(reason) = choice["finish_reason"].as_str() {
-                    out.finish_reason = Some(reason.to_owned());
-                }
-                let content = &choice["delta"]["content"];
-                match (modality, content) {
-                    ("audio", Value::String(segment)) if !segment.is_empty() => segments.push(segment.clone()),
-                    ("image", Value::Array(items)) => out.images.extend(decode_images(items)?),
-                    (_, Value::String(piece)) => text.push_str(piece),
-                    _ => {}
-                }
-            }
-        }
-        if !done {
-            return Err(TestError::failure(format!(
-                "the stream ended without [DONE] after {} chunk(s): truncated",
-                out.chunks
-            )));
-        }
-        if !text.is_empty() || out.chunks > 0 && segments.is_empty() && out.images.is_empty() {
-            out.text = Some(text);
-        }
-        if !segments.is_empty() {
-            out.audio = Some(decode_segments(&segments, format)?);
-        }
-        Ok(out)
+        parse_stream(response.bytes_stream(), format).await.map_err(|failure| match failure {
+            StreamFailure::Broken(detail) => self.explain(TransportError::Failed {
+                method: "POST".into(),
+                url: url.into(),
+                elapsed: started.elapsed(),
+                detail,
+            }),
+            StreamFailure::Invalid(err) => err,
+        })
     }
+}
+
+/// Why a stream could not be read to the end.
+pub(crate) enum StreamFailure {
+    /// The connection broke: a transport problem the server's state may explain.
+    Broken(String),
+    /// What arrived is wrong: an error chunk, a truncated stream, undecodable content.
+    Invalid(TestError),
+}
+
+/// Reads a chat stream: text deltas joined, audio segments decoded and joined, images decoded,
+/// usage recorded. An error chunk inside the 200 and a stream that ends without `[DONE]` are
+/// failures.
+pub(crate) async fn parse_stream<S, B, E>(bytes: S, format: &str) -> Result<OmniResponse, StreamFailure>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    let invalid = StreamFailure::Invalid;
+    let mut events = bytes.eventsource();
+    let mut out = OmniResponse::default();
+    let mut text = String::new();
+    let mut segments = Vec::new();
+    let mut done = false;
+    while let Some(event) = events.next().await {
+        let event =
+            event.map_err(|e| StreamFailure::Broken(format!("the stream broke after {} chunk(s): {e}", out.chunks)))?;
+        if event.data == "[DONE]" {
+            done = true;
+            break;
+        }
+        let chunk: Value = serde_json::from_str(&event.data).map_err(|e| {
+            invalid(TestError::failure(format!("chunk {} is not JSON ({e}): {}", out.chunks + 1, event.data)))
+        })?;
+        if let Some(error) = chunk.get("error").and_then(|_| ErrorContract::parse(&chunk)) {
+            return Err(invalid(TestError::failure(format!(
+                "error chunk inside a 200 stream after {} chunk(s): {} (type {:?}, code {:?})",
+                out.chunks, error.message, error.kind, error.code
+            ))));
+        }
+        out.chunks += 1;
+        record_usage(&mut out, &chunk);
+        let modality = chunk["modality"].as_str().unwrap_or("text");
+        for choice in chunk["choices"].as_array().into_iter().flatten() {
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                out.finish_reason = Some(reason.to_owned());
+            }
+            let content = &choice["delta"]["content"];
+            match (modality, content) {
+                ("audio", Value::String(segment)) if !segment.is_empty() => segments.push(segment.clone()),
+                ("image", Value::Array(items)) => out.images.extend(decode_images(items).map_err(invalid)?),
+                (_, Value::String(piece)) => text.push_str(piece),
+                _ => {}
+            }
+        }
+    }
+    if !done {
+        return Err(invalid(TestError::failure(format!(
+            "the stream ended without [DONE] after {} chunk(s): truncated",
+            out.chunks
+        ))));
+    }
+    if !text.is_empty() || out.chunks > 0 && segments.is_empty() && out.images.is_empty() {
+        out.text = Some(text);
+    }
+    if !segments.is_empty() {
+        out.audio = Some(decode_segments(&segments, format).map_err(invalid)?);
+    }
+    Ok(out)
 }
 
 /// A failure for a non-200 answer, quoting the error object.
@@ -207,4 +229,61 @@ pub(crate) fn decode_segments(segments: &[String], format: &str) -> Result<Audio
     }
     let audio = joined.ok_or_else(|| TestError::failure("no audio segments"))?;
     Ok(AudioOutput { audio, segments: segments.len(), format: format.to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::speech;
+
+    fn parse(recorded: &str) -> Result<OmniResponse, String> {
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            recorded.as_bytes().chunks(7).map(|c| Ok(c.to_vec())).collect();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+        runtime.block_on(parse_stream(futures_util::stream::iter(chunks), "wav")).map_err(|failure| match failure {
+            StreamFailure::Broken(detail) => format!("broken: {detail}"),
+            StreamFailure::Invalid(err) => err.message().to_owned(),
+        })
+    }
+
+    fn chunk(modality: &str, content: &str) -> String {
+        format!(
+            "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":{content}}}}}],\"modality\":\"{modality}\"}}\n\n"
+        )
+    }
+
+    #[test]
+    fn a_recorded_omni_stream_gives_text_and_joined_audio() {
+        let audio = speech::synthesize("Hi there.", &speech::voice("ethan"), 24_000, 1.0);
+        let halves = crate::mock::content::chunk_audio(&audio, audio.duration_s() / 2.0 + 0.01);
+        let mut recorded = String::from(
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"modality\":\"text\"}\n\n",
+        );
+        recorded += &chunk("text", "\"Hi\"");
+        recorded += &chunk("text", "\" there.\"");
+        for half in &halves {
+            recorded += &chunk("audio", &format!("\"{}\"", BASE64.encode(wav::encode_wav(half))));
+        }
+        recorded += "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}\n\ndata: [DONE]\n\n";
+        let response = parse(&recorded).unwrap();
+        assert_eq!(response.text.as_deref(), Some("Hi there."));
+        let out = response.audio.unwrap();
+        assert_eq!((out.segments, out.audio.frames()), (2, audio.frames()));
+        assert_eq!(speech::recognize(&out.audio).as_deref(), Some("Hi there."));
+        assert_eq!((response.prompt_tokens, response.completion_tokens), (Some(3), Some(2)));
+    }
+
+    #[test]
+    fn an_error_chunk_inside_a_200_stream_is_a_failure() {
+        let recorded = chunk("text", "\"Hi\"")
+            + "data: {\"error\":{\"message\":\"EngineCore died\",\"type\":\"InternalServerError\",\"code\":500}}\n\ndata: [DONE]\n\n";
+        let message = parse(&recorded).unwrap_err();
+        assert!(message.starts_with("error chunk inside a 200 stream after 1 chunk(s): EngineCore died"), "{message}");
+    }
+
+    #[test]
+    fn a_stream_without_done_is_truncated() {
+        let message = parse(&(chunk("text", "\"Hi\"") + &chunk("text", "\" there\""))).unwrap_err();
+        assert_eq!(message, "the stream ended without [DONE] after 2 chunk(s): truncated");
+    }
 }

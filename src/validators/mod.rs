@@ -68,7 +68,8 @@ pub fn check_omni(
     }
     // As the seed: transcribe when there is text to compare, a reference to match, or
     // keywords to look for in the speech of an audio-only answer.
-    let needs_transcript = wants_audio && (wants_text || request.audio_ref_text.is_some() || !request.key_words.is_empty());
+    let needs_transcript =
+        wants_audio && (wants_text || request.audio_ref_text.is_some() || !request.key_words.is_empty());
     let transcript = match (&response.audio, needs_transcript) {
         (Some(audio), true) => {
             Some(asr.transcribe(&audio.audio).map_err(|e| e.context("transcribing the audio output"))?)
@@ -293,3 +294,6 @@ pub fn check_http_error(response: &HttpResponse, codes: &[u16], messages: &[&str
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,6 +22,15 @@ pub(crate) static TTS: Scenario =
     Scenario::mock("Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice", "qwen3-tts").id("qwen3_tts").args(FAST);
 pub(crate) static IMAGE: Scenario = Scenario::mock("Qwen/Qwen-Image", "qwen-image").id("qwen_image").args(FAST);
 pub(crate) static VIDEO: Scenario = Scenario::mock("Wan-AI/Wan2.2-T2V-A14B-Diffusers", "wan2.2").id("wan22").args(FAST);
+/// Tokens every 15 ms: a stream that takes seconds, long enough to interrupt.
+pub(crate) static LONG: Scenario = Scenario::mock("omnitest/long-text", "text").id("long").args(&[
+    "--ttft-ms",
+    "5",
+    "--itl-ms",
+    "15",
+    "--jitter",
+    "0",
+]);
 pub(crate) static TEXT: Scenario = Scenario::mock("omnitest/text-model", "text").id("text").args(FAST);
 
 /// The path of a program on PATH, or an ignore naming it: tool checks need the real tool.

@@ -2,7 +2,7 @@ use omnitest::media::{video, wav};
 use omnitest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{IMAGE, OMNI, TEXT, TTS, VIDEO};
+use super::{IMAGE, LONG, OMNI, TEXT, TTS, VIDEO};
 
 omni_test! {
     /// `/health`, `/v1/models` and `/metrics` answer as vLLM's do.
@@ -92,6 +92,27 @@ omni_test! {
         let json = answer.json.unwrap_or_default();
         check_eq!(json["usage"]["completion_tokens"], json!(7));
         check_eq!(json["object"], json!("text_completion"));
+        Ok(())
+    }
+
+    /// A long stream arrives whole and in order: 400 tokens, one chunk each, every chunk's
+    /// continuous usage one more than the last.
+    #[levels(core_model)]
+    #[markers(cpu)]
+    #[scenarios(LONG)]
+    fn test_long_stream_arrives_whole(server: &Server, client: &Client) -> TestResult {
+        let body = json!({"model": server.model(), "messages": [{"role": "user", "content": "go"}], "max_tokens": 400,
+            "ignore_eos": true, "stream": true, "stream_options": {"continuous_usage_stats": true}});
+        let raw = client.post_json("/v1/chat/completions", &body)?;
+        let counts: Vec<u64> = raw
+            .text()
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter_map(|e| serde_json::from_str::<Value>(e).ok())
+            .filter(|c| c["choices"][0]["delta"].get("content").is_some_and(|t| t != ""))
+            .filter_map(|c| c["usage"]["completion_tokens"].as_u64())
+            .collect();
+        check_eq!(counts, (1..=400).collect::<Vec<u64>>());
         Ok(())
     }
 

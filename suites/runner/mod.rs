@@ -3,6 +3,7 @@
 
 mod cli;
 mod reports;
+mod teardown;
 
 use std::io::Read;
 use std::path::Path;
