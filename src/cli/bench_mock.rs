@@ -73,6 +73,7 @@ fn measure(args: &MockBenchArgs) -> Result<Vec<Row>, String> {
         env: vec![],
         log_path: dir.join("mock.log"),
         cpus: Some(vec![0]),
+        piped: false,
     };
     let server = ManagedProcess::spawn(&spec).map_err(|e| e.to_string())?;
     let base = wait_for_url(&server, &url_file)?;

@@ -156,9 +156,23 @@ impl Client {
         runtime::block_on(transport::send(request.timeout(self.timeout))).map_err(|err| self.explain(err))
     }
 
-    /// Turns a transport error into a failure that says what happened to the server.
+    /// Turns a transport error into a failure that says what happened to the server. A broken
+    /// connection often means the server is dying: its exit is waited for briefly, since the
+    /// socket closes a moment before the process can be reaped.
     fn explain(&self, err: transport::TransportError) -> TestError {
-        match self.server.as_ref().and_then(|server| server.exit_status().map(|status| (server, status))) {
+        let exited = self.server.as_ref().and_then(|server| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(1);
+            loop {
+                if let Some(status) = server.exit_status() {
+                    return Some((server, status));
+                }
+                if std::time::Instant::now() > deadline || server.pid().is_none() {
+                    return None;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        match exited {
             Some((server, status)) => TestError::failure(format!(
                 "{err}\nthe server exited ({status}) during the request; log {}:\n{}",
                 server.log_path().map(|p| p.display().to_string()).unwrap_or_default(),

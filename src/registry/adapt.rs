@@ -2,7 +2,7 @@
 //! what it uses: nothing, the context, or (with a scenario) the server and the client.
 
 use crate::client::Client;
-use crate::fixtures::Server;
+use crate::fixtures::{OfflineRunner, Server};
 use crate::outcome::{TestError, TestResult};
 use crate::runner::TestContext;
 
@@ -61,6 +61,19 @@ pub struct ServerClientParams;
 pub struct ClientParam;
 /// Parameters: `&Server`.
 pub struct ServerParam;
+/// Parameters: `&TestContext, &OfflineRunner`.
+pub struct ContextRunnerParams;
+
+impl<F, R> TestFn<ContextRunnerParams> for F
+where
+    F: FnOnce(&TestContext, &OfflineRunner) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        let runner = ctx.runner()?;
+        self(ctx, &runner).into_test_result()
+    }
+}
 
 impl<F, R> TestFn<ServerParam> for F
 where

@@ -66,7 +66,7 @@ pub fn print_servers(started: usize, scenarios: usize, failed: usize, survivors:
     if started + failed == 0 {
         return;
     }
-    let mut line = format!("omnitest: started {started} server(s) for {scenarios} scenario(s)");
+    let mut line = format!("omnitest: started {started} server/runner process(es) for {scenarios} scenario(s)");
     if failed > 0 {
         line.push_str(&format!(", {failed} failed to start"));
     }

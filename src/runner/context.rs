@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::client::Client;
-use crate::fixtures::{ScenarioSlot, Server};
+use crate::fixtures::{OfflineRunner, ScenarioSlot, Server};
 use crate::outcome::TestError;
 use crate::registry::{Level, Scenario, ScenarioChoice};
 use crate::selection::Backend;
@@ -56,6 +56,17 @@ impl TestContext {
             Some(slot) => slot.server(),
             None => Err(TestError::harness(format!(
                 "test `{}` asks for a server but names no scenario: add #[scenarios(...)]",
+                self.name
+            ))),
+        }
+    }
+
+    /// The scenario's offline runner, started on first use and shared like a server.
+    pub fn runner(&self) -> Result<Arc<OfflineRunner>, TestError> {
+        match &self.slot {
+            Some(slot) => slot.runner(),
+            None => Err(TestError::harness(format!(
+                "test `{}` asks for an offline runner but names no scenario: add #[scenarios(...)]",
                 self.name
             ))),
         }

@@ -297,3 +297,68 @@ pub fn check_http_error(response: &HttpResponse, codes: &[u16], messages: &[&str
 
 #[cfg(test)]
 mod tests;
+
+/// Checks an offline runner's outputs, at every level (the seed validates offline runs
+/// structurally): the requested kinds are present and non-empty; images have the requested
+/// count and size; videos the requested size, fps and frame rule.
+pub fn check_offline(
+    outputs: &[crate::fixtures::OfflineOutput],
+    request: &crate::fixtures::OfflineRequest,
+) -> Result<(), TestError> {
+    use crate::fixtures::OfflineOutput;
+    let texts = outputs.iter().filter(|o| matches!(o, OfflineOutput::Text(_))).count();
+    let audios: Vec<&Audio> =
+        outputs.iter().filter_map(|o| if let OfflineOutput::Audio(_, a) = o { Some(a) } else { None }).collect();
+    let number = |name: &str| request.get(name).and_then(Value::as_u64).map(|n| n as u32);
+    match request.op() {
+        "omni" => {
+            let modalities: Vec<&str> = request
+                .get("modalities")
+                .and_then(Value::as_array)
+                .map_or_else(|| vec!["text", "audio"], |m| m.iter().filter_map(Value::as_str).collect());
+            if modalities.contains(&"text") && texts == 0 {
+                return fail("text was requested but the runner returned none".into());
+            }
+            if modalities.contains(&"audio") && audios.iter().all(|a| a.frames() == 0) {
+                return fail("audio was requested but the runner returned none".into());
+            }
+        }
+        "speech" => {
+            if audios.iter().all(|a| a.frames() == 0) {
+                return fail("the runner returned no speech".into());
+            }
+        }
+        _ => {
+            let images: Vec<&crate::media::Frame> = outputs
+                .iter()
+                .filter_map(|o| if let OfflineOutput::Image(_, f) = o { Some(f) } else { None })
+                .collect();
+            let videos: Vec<&crate::media::video::VideoInfo> = outputs
+                .iter()
+                .filter_map(|o| if let OfflineOutput::Video(_, v) = o { Some(v) } else { None })
+                .collect();
+            if images.is_empty() && videos.is_empty() {
+                return fail("the runner returned no image or video".into());
+            }
+            if let Some(expected) = number("num_outputs_per_prompt").filter(|_| !images.is_empty())
+                && images.len() != expected as usize
+            {
+                return fail(format!("expected {expected} image(s), got {}", images.len()));
+            }
+            for (i, image) in images.iter().enumerate() {
+                media::check_image(image, number("width"), number("height"))
+                    .map_err(|e| e.context(format!("image {i}")))?;
+            }
+            for info in videos {
+                media::check_video(
+                    info,
+                    number("num_frames"),
+                    number("width"),
+                    number("height"),
+                    number("fps").map(f64::from),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

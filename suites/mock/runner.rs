@@ -66,3 +66,25 @@ omni_test! {
         Ok(())
     }
 }
+
+static OFFLINE_OMNI: Scenario =
+    Scenario::offline("Qwen/Qwen3-Omni-30B-A3B-Instruct").id("offline_omni").mock_profile("qwen3-omni");
+
+omni_test! {
+    /// An offline scenario's runner is started by the fixture, shared like a server, and its
+    /// outputs are read back and checked.
+    #[levels(core_model)]
+    #[markers(cpu)]
+    #[scenarios(OFFLINE_OMNI)]
+    fn test_offline_scenario_runs_through_the_fixture(ctx: &TestContext, runner: &OfflineRunner) -> TestResult {
+        let image = synth::image(224, 224)?;
+        let path = image.path.display().to_string();
+        let outputs = runner.send(&OfflineRequest::omni(&["What is in the image?"]).images(&[&path]), &ctx.output_dir()?.join("omni"))?;
+        let text = outputs.iter().find_map(|o| if let OfflineOutput::Text(t) = o { Some(t.clone()) } else { None }).unwrap_or_default();
+        check!(text.contains("squares"), "the runner did not describe the squares: {text}");
+        let images = runner.send(&OfflineRequest::diffusion("a red square").size(96, 64).outputs(2), &ctx.output_dir()?.join("image"))?;
+        let sizes: Vec<(u32, u32)> = images.iter().filter_map(|o| if let OfflineOutput::Image(_, f) = o { Some((f.width, f.height)) } else { None }).collect();
+        check_eq!(sizes, vec![(96, 64), (96, 64)]);
+        Ok(())
+    }
+}

@@ -116,7 +116,7 @@ omni_test! {
         let stderr = text(&output.stderr);
         check!(output.status.success(), "{}\n{stderr}", text(&output.stdout));
         check!(stderr.contains("→ 9 trial(s) over 6 scenario(s)"), "{stderr}");
-        check!(stderr.contains("started 6 server(s) for 6 scenario(s); all stopped, no process left"), "{stderr}");
+        check!(stderr.contains("started 6 server/runner process(es) for 6 scenario(s); all stopped, no process left"), "{stderr}");
         let left = processes_mentioning(&out.display().to_string());
         check!(left.is_empty(), "processes {left:?} of the run are still alive");
         Ok(())
