@@ -9,6 +9,7 @@
 //! | [`sweep`] | a benchmark entry expanded into steps (one run each) |
 //! | [`baseline`] | a step's baseline thresholds, checked against its result |
 //! | [`schedule`] | when each request is sent (gamma arrivals) |
+//! | [`datasets`] | the `random` dataset's lengths and prompts |
 //! | [`stream`] | a request's TTFT, ITL and E2EL from its SSE messages |
 //! | [`request`] | one request's measurements |
 //! | [`metrics`] | a run's aggregate metrics, as vLLM's `calculate_metrics` |
@@ -21,6 +22,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod datasets;
 pub mod health;
 pub mod json_path;
 pub mod metric_names;
@@ -37,6 +39,7 @@ mod testdata;
 
 pub use baseline::{BaselineError, BaselineSpec, Bound, Check, StepBaseline, evaluate, render_markdown};
 pub use config::{BenchmarkEntry, CaseMarks, PerfCase, PerfConfig, PerfConfigError, ServerParams};
+pub use datasets::{DatasetError, LengthRanges, RandomDataset, SyntheticRequest};
 pub use health::{ClientHealth, HealthBounds};
 pub use metric_names::{MetricNameError, PercentileMetric, Slo, SloMetric};
 pub use metrics::{AudioTotals, MetricFamily, Metrics, MetricsOptions, PerRequest};
