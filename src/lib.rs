@@ -13,6 +13,7 @@
 //!
 //! Suites use [`prelude`] only.
 
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod fixtures;
