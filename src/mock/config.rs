@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
+use super::defects::{Defect, Defects};
 use super::deploy::{ConfigFlag, DeployConfig, DeployError};
 use super::engine::Timing;
 use super::faults::{FaultSettings, FaultSpecError};
@@ -88,6 +89,10 @@ pub struct MockServerArgs {
     #[arg(long = "fault", value_name = "SPEC", help_heading = "Faults")]
     pub faults: Vec<String>,
 
+    /// A deliberate wrong answer, to show that the suites catch it. Repeatable.
+    #[arg(long = "defect", value_enum, value_name = "DEFECT", help_heading = "Faults")]
+    pub defects: Vec<Defect>,
+
     /// Worker threads [default: the number of CPUs].
     #[arg(long)]
     pub workers: Option<usize>,
@@ -141,6 +146,8 @@ pub struct EffectiveConfig {
     pub timing: Timing,
     /// The faults active at start.
     pub faults: FaultSettings,
+    /// The deliberate defects.
+    pub defects: Defects,
     /// The `vllm serve` flags given.
     pub serve_flags: ServeFlags,
     /// The deploy config, when one was given.
@@ -205,6 +212,7 @@ pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
         host: args.host.clone(),
         timing,
         faults,
+        defects: Defects::new(args.defects.iter().copied()),
         serve_flags: flags,
         deploy,
         workers: args.workers,

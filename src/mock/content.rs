@@ -110,6 +110,18 @@ pub fn render_sound(prompt: &str, seed: u64, seconds: f64, sample_rate: u32) -> 
     Audio::mono(sample_rate, samples)
 }
 
+/// Silence as long as `audio` (the silent-audio defect).
+pub fn silence_like(audio: &Audio) -> Audio {
+    Audio { samples: vec![0.0; audio.samples.len()], ..audio.clone() }
+}
+
+/// White noise as long and as loud as `audio` (the noise-speech defect): no pitch, no words.
+pub fn noise_like(audio: &Audio, seed: u64) -> Audio {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let samples = audio.samples.iter().map(|_| rng.random_range(-0.5f32..0.5)).collect();
+    Audio { samples, ..audio.clone() }
+}
+
 /// Encodes audio as one self-contained segment in `format`.
 pub fn encode_audio(audio: &Audio, format: AudioFormat) -> Result<Vec<u8>, ApiError> {
     match format {

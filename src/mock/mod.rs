@@ -14,6 +14,7 @@
 //! | [`profile`] | which routes and modalities a model has |
 //! | [`engine`] | the timing model |
 //! | [`faults`] | faults on demand |
+//! | [`defects`] | deliberate wrong answers, to show that suites fail |
 //! | [`metrics`] | Prometheus families |
 //! | [`content`] | perception and generation |
 //! | [`text`] | tokenizer and filler text |
@@ -22,6 +23,7 @@
 
 pub mod config;
 pub mod content;
+pub mod defects;
 pub mod deploy;
 pub mod engine;
 pub mod errors;

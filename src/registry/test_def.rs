@@ -41,6 +41,9 @@ pub struct TestDef {
     pub scenarios: &'static [ScenarioEntry],
     /// What it needs from the backend.
     pub needs: &'static [Capability],
+    /// What its deep validation (advanced_model, full_model) needs from the backend; at
+    /// core_model, which checks structure only, it runs without.
+    pub deep_needs: &'static [Capability],
     /// The body.
     pub body: TestBody,
 }
@@ -130,6 +133,8 @@ pub struct TestCase {
     pub scenarios: Vec<ScenarioChoice>,
     /// What it needs from the backend.
     pub needs: Vec<Capability>,
+    /// What it needs from the backend when validating deeply.
+    pub deep_needs: Vec<Capability>,
     /// The body.
     pub body: Body,
 }
@@ -151,6 +156,7 @@ impl TestCase {
             requirements: Vec::new(),
             scenarios: Vec::new(),
             needs: Vec::new(),
+            deep_needs: Vec::new(),
             body,
         }
     }
@@ -186,6 +192,19 @@ impl TestCase {
         self
     }
 
+    /// Sets what the test needs from the backend when validating deeply.
+    #[must_use]
+    pub fn with_deep_needs(mut self, needs: &[Capability]) -> TestCase {
+        self.deep_needs = needs.to_vec();
+        self
+    }
+
+    /// What the test needs from the backend at `level`.
+    pub fn needs_at(&self, level: Level) -> impl Iterator<Item = Capability> + '_ {
+        let deep: &[Capability] = if level.validates_deeply() { &self.deep_needs } else { &[] };
+        self.needs.iter().chain(deep).copied()
+    }
+
     /// The case a static registration describes.
     pub(crate) fn from_def(def: &'static TestDef) -> TestCase {
         let module = strip_crate(def.module);
@@ -200,6 +219,7 @@ impl TestCase {
         let case = TestCase::new(path, def.levels, def.markers, Body::Static(def.body))
             .with_requirements(requirements)
             .with_needs(def.needs)
+            .with_deep_needs(def.deep_needs)
             .with_doc(def.doc);
         TestCase { source: Some((Cow::Borrowed(def.file), def.line)), scenarios, ..case }
     }

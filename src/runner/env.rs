@@ -18,6 +18,7 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_BIN", "the omnitest binary that runs the mock"),
     ("OMNITEST_DEPLOY_DIR", "where relative deploy configs are found"),
     ("OMNITEST_MOCK_ARGS", "extra arguments for every mock server"),
+    ("OMNITEST_MOCK_DEFECTS", "deliberate defects for every mock server and runner, comma-separated"),
     ("OMNITEST_SYNTH_CACHE", "where synthetic test media are cached"),
 ];
 

@@ -37,6 +37,16 @@ pub enum HarnessError {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// `OMNITEST_MOCK_ARGS` or `OMNITEST_MOCK_DEFECTS` cannot be used.
+    #[error("{variable}={value:?}: {problem}")]
+    BadVariable {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong, with the valid values.
+        problem: String,
+    },
     /// Server processes survived teardown.
     #[error("server processes survived teardown: {pids:?} (a teardown bug; they were sent SIGKILL)")]
     Survivors {
@@ -49,7 +59,9 @@ impl HarnessError {
     /// 2 for what the user typed (as clap uses), 3 for the rest.
     fn exit_code(&self) -> u8 {
         match self {
-            HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } => 2,
+            HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } | HarnessError::BadVariable { .. } => {
+                2
+            }
             HarnessError::Registry(_) | HarnessError::Report(_) | HarnessError::Survivors { .. } => 3,
         }
     }
@@ -114,7 +126,7 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let selection = resolve_exact_function(&mut args.libtest, selection, &catalog, &options)?;
     let plan = Plan::new(selection);
     let output_dir = output_root(args.output_dir.clone());
-    let launch = launch_env(&args, env.backend.backend, &output_dir, paths);
+    let launch = launch_env(&args, env.backend.backend, &output_dir, paths)?;
     let shared = Arc::new(RunShared {
         run_level: args.run_level,
         backend: env.backend.backend,
@@ -222,22 +234,39 @@ fn resolve_exact_function(
 
 /// How servers are launched in this run. `OMNITEST_BIN` overrides the `omnitest` binary,
 /// `OMNITEST_DEPLOY_DIR` the folder relative deploy configs are found in, and
-/// `OMNITEST_MOCK_ARGS` adds arguments to every mock server.
+/// `OMNITEST_MOCK_ARGS` adds arguments to every mock server, and `OMNITEST_MOCK_DEFECTS`
+/// deliberate defects to every mock server and runner.
 fn launch_env(
     args: &HarnessArgs,
     backend: crate::selection::Backend,
     output_dir: &std::path::Path,
     paths: &Paths,
-) -> LaunchEnv {
+) -> Result<LaunchEnv, HarnessError> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let deploy_dir =
         std::env::var_os("OMNITEST_DEPLOY_DIR").map_or_else(|| root.join("baselines/deploy"), PathBuf::from);
     let mut launch = LaunchEnv::new(backend, args.run_level, output_dir.to_path_buf(), deploy_dir);
     launch.server_url = args.server_url.clone();
     launch.mock_binary = std::env::var_os("OMNITEST_BIN").map(PathBuf::from).or_else(|| paths.omnitest_bin.clone());
-    launch.mock_args =
-        std::env::var("OMNITEST_MOCK_ARGS").map(|a| shlex::split(&a).unwrap_or_default()).unwrap_or_default();
-    launch
+    if let Ok(value) = std::env::var("OMNITEST_MOCK_ARGS") {
+        launch.mock_args = shlex::split(&value).ok_or_else(|| HarnessError::BadVariable {
+            variable: "OMNITEST_MOCK_ARGS",
+            problem: "not a shell-quoted argument list (an unclosed quote?)".to_owned(),
+            value,
+        })?;
+    }
+    if let Ok(value) = std::env::var("OMNITEST_MOCK_DEFECTS") {
+        launch.mock_defects = parse_defects(&value).map_err(|err| HarnessError::BadVariable {
+            variable: "OMNITEST_MOCK_DEFECTS",
+            value,
+            problem: err.to_string(),
+        })?;
+    }
+    Ok(launch)
+}
+
+fn parse_defects(value: &str) -> Result<Vec<crate::mock::defects::Defect>, crate::mock::defects::UnknownDefect> {
+    value.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::parse).collect()
 }
 
 /// `--output-dir`, else the seed's `OUTPUT_DIR`, else a new folder under the temp dir.

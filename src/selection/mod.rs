@@ -70,7 +70,12 @@ impl Environment {
     }
 
     /// Why `case` cannot run here, or `None` when it can.
-    pub fn ignore_reason(&self, case: &TestCase, platform: Option<crate::registry::Platform>) -> Option<String> {
+    pub fn ignore_reason(
+        &self,
+        case: &TestCase,
+        level: Level,
+        platform: Option<crate::registry::Platform>,
+    ) -> Option<String> {
         let backend = self.backend.backend;
         if backend.needs_hardware() {
             let needed = case.cards_needed(platform);
@@ -82,9 +87,10 @@ impl Environment {
                 }
             }
         }
-        case.needs.iter().find_map(|&capability| {
+        case.needs_at(level).find_map(|capability| {
             let gpus = if capability == crate::registry::Capability::GpuMemory { self.gpus().count } else { 0 };
-            backend.lacks(capability, self.asr_configured, gpus)
+            let lacking = backend.lacks(capability, self.asr_configured, gpus)?;
+            Some(if case.needs.contains(&capability) { lacking } else { format!("validating at {level} {lacking}") })
         })
     }
 }
@@ -126,7 +132,7 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
             selection.deselected += trial_count;
             continue;
         }
-        let ignored = env.ignore_reason(case, platform);
+        let ignored = env.ignore_reason(case, options.run_level, platform);
         let waived = !env.backend.backend.needs_hardware() && !case.requirements.is_empty();
         let mut push = |name: String, scenario: Option<ScenarioChoice>, key: &str| {
             let position = candidates;
@@ -281,6 +287,21 @@ mod tests {
             selection.trials[0].ignored.as_deref(),
             Some("needs a real model's perception: the mock backend has no real model")
         );
+    }
+
+    #[test]
+    fn deep_needs_apply_only_when_validating_deeply() {
+        let case = cpu("s::keywords", &[Level::CoreModel, Level::AdvancedModel], &[])
+            .with_deep_needs(&[Capability::RealModel]);
+        let catalog = Catalog::from_cases(vec![case]).unwrap();
+        let mock = env(Backend::Mock, 0);
+        assert_eq!(select(&catalog, &options(Level::CoreModel, ""), &mock).trials[0].ignored, None);
+        assert_eq!(
+            select(&catalog, &options(Level::AdvancedModel, ""), &mock).trials[0].ignored.as_deref(),
+            Some("validating at advanced_model needs a real model's perception: the mock backend has no real model")
+        );
+        let real = env(Backend::VllmOmni, 0);
+        assert_eq!(select(&catalog, &options(Level::AdvancedModel, ""), &real).trials[0].ignored, None);
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn check_omni(
     if wants_audio && response.audio.as_ref().is_none_or(|a| a.audio.samples.is_empty()) {
         return fail("audio was requested but the answer has no audio".into());
     }
-    if wants_text && response.text.is_none() {
+    if wants_text && response.text.as_deref().is_none_or(|text| text.trim().is_empty()) {
         return fail("text was requested but the answer has no text".into());
     }
     // As the seed: transcribe when there is text to compare, a reference to match, or

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::form::Form;
 use crate::media::{speech, wav};
 use crate::mock::content;
+use crate::mock::defects::Defect;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::Route;
 use crate::mock::routes::chat::request::AudioFormat;
@@ -86,9 +87,13 @@ pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: B
         seq.work(steps as f64 * state.config.timing.diffusion_step_ms).await?;
         let rate = state.profile.sample_rate();
         let seed = seed.unwrap_or(state.config.timing.seed);
-        let sound = tokio::task::spawn_blocking(move || content::render_sound(&input, seed, length, rate))
-            .await
-            .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
+        let silent = state.config.defects.has(Defect::SilentAudio);
+        let sound = tokio::task::spawn_blocking(move || {
+            let sound = content::render_sound(&input, seed, length, rate);
+            if silent { content::silence_like(&sound) } else { sound }
+        })
+        .await
+        .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
         seq.finish("stop");
         Ok(([(header::CONTENT_TYPE, format.mime())], content::encode_audio(&sound, format)?).into_response())
     }

@@ -171,13 +171,15 @@ async fn run(state: &AppState, headers: &HeaderMap, job: Job) -> Result<Response
     let mut seq = state.engine.admit(prompt_tokens, &id).await?;
     seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms * f64::from(job.n)).await?;
     let (width, height, format) = (job.width, job.height, job.format);
+    let defects = &state.config.defects;
+    let (count, drawn_width) = (defects.image_count(job.n), defects.image_width(job.width));
     let data = tokio::task::spawn_blocking(move || {
-        (0..job.n)
+        (0..count)
             .map(|i| {
                 let seed = job.seed.wrapping_add(u64::from(i));
                 let frame = match &job.source {
-                    Some(source) => content::render_edit(source, &job.prompt, seed, job.width, job.height),
-                    None => content::render_image(&job.prompt, seed, job.width, job.height),
+                    Some(source) => content::render_edit(source, &job.prompt, seed, drawn_width, job.height),
+                    None => content::render_image(&job.prompt, seed, drawn_width, job.height),
                 };
                 job.format
                     .encode(&frame)

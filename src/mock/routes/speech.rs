@@ -16,6 +16,7 @@ use super::sse::{self, Out, Stop};
 use crate::media::speech::{self as voice_model, Voice};
 use crate::media::{Audio, analysis, data_url, wav};
 use crate::mock::content;
+use crate::mock::defects::Defect;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::Route;
 use crate::mock::routes::chat::request::AudioFormat;
@@ -152,9 +153,16 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
     state.admit(input_tokens, &id)?;
     let rate = state.profile.sample_rate();
     let (text, voice, speed) = (request.input.clone(), request.voice.clone(), request.speed);
-    let audio = tokio::task::spawn_blocking(move || voice_model::synthesize(&text, &voice, rate, speed))
-        .await
-        .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
+    let noise = state.config.defects.has(Defect::NoiseSpeech).then_some(input_tokens);
+    let audio = tokio::task::spawn_blocking(move || {
+        let speech = voice_model::synthesize(&text, &voice, rate, speed);
+        match noise {
+            Some(seed) => content::noise_like(&speech, seed),
+            None => speech,
+        }
+    })
+    .await
+    .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
     match request.mode {
         Mode::Whole => {
             let mut seq = state.engine.admit(input_tokens, &id).await?;

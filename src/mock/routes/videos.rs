@@ -108,8 +108,9 @@ impl Spec {
             prompt,
             width,
             height,
-            // Wan's temporal VAE compresses 4 frames to one latent: it outputs 4k + 1 frames.
-            frames: (requested / 4) * 4 + 1,
+            // Wan's temporal VAE compresses 4 frames to one latent: it outputs 4k + 1 frames
+            // (unless a defect says otherwise).
+            frames: state.config.defects.video_frames(requested),
             fps,
             steps: form.number("num_inference_steps")?.unwrap_or(20u32).max(1),
             seed: form.number("seed")?.unwrap_or(state.config.timing.seed),
