@@ -5,6 +5,10 @@
 
 #[path = "../suites/mock/mod.rs"]
 mod mock;
+#[path = "../suites/offline_inference/mod.rs"]
+mod offline_inference;
+#[path = "../suites/online_serving/mod.rs"]
+mod online_serving;
 #[path = "../suites/plan/mod.rs"]
 mod plan;
 #[path = "../suites/registry/mod.rs"]

@@ -278,6 +278,9 @@ macro_rules! __omni_capability {
     (real_asr) => {
         $crate::registry::Capability::RealAsr
     };
+    (transcription) => {
+        $crate::registry::Capability::Transcription
+    };
     (local_process) => {
         $crate::registry::Capability::LocalProcess
     };
@@ -288,7 +291,7 @@ macro_rules! __omni_capability {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($other),
-            "` (valid: real_model, real_asr, local_process, gpu_memory)"
+            "` (valid: real_model, real_asr, transcription, local_process, gpu_memory)"
         ))
     };
 }

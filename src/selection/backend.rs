@@ -85,6 +85,11 @@ impl Backend {
                 Some("OMNITEST_ASR_URL names no speech-recognition server".to_owned())
             }
             (Capability::RealAsr, _) => None,
+            (Capability::Transcription, Backend::Mock) => None,
+            (Capability::Transcription, _) if !asr_configured => {
+                Some("OMNITEST_ASR_URL names no speech-recognition server".to_owned())
+            }
+            (Capability::Transcription, _) => None,
             (Capability::LocalProcess, Backend::External) => {
                 Some("an external server is not a process of this machine".to_owned())
             }

@@ -1,0 +1,5 @@
+//! L2–L4 online-serving tests: one file per model, each the counterpart of the seed's
+//! `tests/e2e/online_serving/test_<model>.py` (`docs/seed-test-map.md` has the table). A test
+//! talks to a served model through the validating client; its scenarios carry the real
+//! `vllm serve --omni` flags and deploy files, so the same test runs against the mock on a laptop
+//! and against vLLM-Omni on the hardware its markers name.
