@@ -17,6 +17,8 @@
 //! | [`defects`] | deliberate wrong answers, to show that suites fail |
 //! | [`metrics`] | Prometheus families |
 //! | [`content`] | perception and generation |
+//! | [`lora`] | per-request LoRA adapters |
+//! | [`runner`] | the offline runner, and the `Omni(...)` arguments it checks ([`omni_kwargs`]) |
 //! | [`text`] | tokenizer and filler text |
 //! | [`routes`] | the HTTP API |
 //! | [`server`] | binding and serving |
@@ -28,7 +30,9 @@ pub mod deploy;
 pub mod engine;
 pub mod errors;
 pub mod faults;
+pub mod lora;
 pub mod metrics;
+pub mod omni_kwargs;
 pub mod profile;
 pub mod routes;
 pub mod runner;

@@ -99,7 +99,7 @@ impl Profile {
     /// The profile a model name implies: what the mock stands in for when a scenario names a
     /// real model and no profile.
     pub fn for_model(model: &str) -> Profile {
-        let m = model.to_ascii_lowercase();
+        let m = model.to_ascii_lowercase().replace('_', "-");
         let has = |needle: &str| m.contains(needle);
         if has("qwen3-omni") {
             Profile::Qwen3Omni

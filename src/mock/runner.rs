@@ -31,6 +31,9 @@ struct RunnerArgs {
     /// The seed of generated content.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// `Omni(...)` keyword arguments as JSON, checked as the engine checks them.
+    #[arg(long, default_value = "{}")]
+    extra: String,
     /// A deliberate wrong answer, as the mock server's `--defect`. Repeatable.
     #[arg(long = "defect", value_enum, value_name = "DEFECT")]
     defects: Vec<Defect>,
@@ -61,6 +64,10 @@ pub fn run(argv: &[String]) -> ExitCode {
     if let Some(path) = &args.stage_configs_path
         && let Err(err) = super::deploy::DeployConfig::load(path, super::deploy::ConfigFlag::StageConfigs)
     {
+        eprintln!("error: {err}");
+        return ExitCode::from(1);
+    }
+    if let Err(err) = super::omni_kwargs::parse(&args.extra) {
         eprintln!("error: {err}");
         return ExitCode::from(1);
     }
@@ -114,6 +121,7 @@ fn handle(request: &Value, setup: &Setup) -> Result<Vec<Value>, Invalid> {
     let seed = request["seed"].as_u64().unwrap_or(setup.seed);
     match request["op"].as_str() {
         Some("omni") => omni(request, setup, seed, &dir),
+        Some("diffusion") if setup.profile == Profile::StableAudio => sound(request, setup, seed, &dir),
         Some("diffusion") => diffusion(request, &setup.defects, seed, &dir),
         Some("speech") => speech_op(request, setup, &dir),
         Some(other) => Err(Invalid(format!("unknown op `{other}` (expected omni, diffusion, speech or shutdown)"))),
@@ -209,15 +217,51 @@ fn diffusion(request: &Value, defects: &Defects, seed: u64, dir: &Path) -> Resul
     }
     let count = defects.image_count(request["num_outputs_per_prompt"].as_u64().unwrap_or(1).clamp(1, 10) as u32);
     let width = defects.image_width(width);
+    let lora = lora_of(request)?;
     (0..u64::from(count))
         .map(|i| {
-            let frame = content::render_image(&prompt, seed.wrapping_add(i), width, height);
+            let mut frame = content::render_image(&prompt, seed.wrapping_add(i), width, height);
+            if let Some((adapter, scale)) = &lora {
+                super::lora::apply(&mut frame, adapter, *scale);
+            }
             let png = picture::encode_png(&frame).map_err(|e| Invalid(format!("image encoding failed: {e}")))?;
             let path = dir.join(format!("image_{i}.png"));
             std::fs::write(&path, png).map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
             Ok(json!({"type": "image", "path": path, "width": width, "height": height}))
         })
         .collect()
+}
+
+/// The request's `lora` (`{"name", "path", "scale"}`), loaded.
+fn lora_of(request: &Value) -> Result<Option<(super::lora::Adapter, f64)>, Invalid> {
+    let lora = &request["lora"];
+    if lora.is_null() {
+        return Ok(None);
+    }
+    let path = lora["path"].as_str().ok_or_else(|| Invalid("`lora.path` is required".into()))?;
+    let name = lora["name"].as_str().unwrap_or("adapter");
+    let adapter = super::lora::load(name, Path::new(path)).map_err(Invalid)?;
+    Ok(Some((adapter, lora["scale"].as_f64().unwrap_or(1.0))))
+}
+
+/// Text-to-audio: stereo sound from `extra_args.audio_start_in_s` to `audio_end_in_s`.
+fn sound(request: &Value, setup: &Setup, seed: u64, dir: &Path) -> Result<Vec<Value>, Invalid> {
+    let prompt = request["prompt"].as_str().ok_or_else(|| Invalid("diffusion needs `prompt`".into()))?;
+    let start = request["extra_args"]["audio_start_in_s"].as_f64().unwrap_or(0.0);
+    let end = request["extra_args"]["audio_end_in_s"].as_f64().unwrap_or(10.0);
+    if !(start >= 0.0 && end > start && end - start <= 600.0) {
+        return Err(Invalid(format!("audio_start_in_s {start} and audio_end_in_s {end} give no clip of 0–600 s")));
+    }
+    let mono = content::render_sound(prompt, seed, end - start, setup.profile.sample_rate());
+    let mono = if setup.defects.has(Defect::SilentAudio) { content::silence_like(&mono) } else { mono };
+    let samples = mono.samples.iter().flat_map(|&s| [s, s]).collect();
+    let stereo = crate::media::Audio { sample_rate: mono.sample_rate, channels: 2, samples };
+    let path = dir.join("audio_0.wav");
+    std::fs::write(&path, wav::encode_wav(&stereo))
+        .map_err(|e| Invalid(format!("cannot write {}: {e}", path.display())))?;
+    Ok(vec![
+        json!({"type": "audio", "path": path, "sample_rate": stereo.sample_rate, "duration_s": stereo.duration_s()}),
+    ])
 }
 
 fn speech_op(request: &Value, setup: &Setup, dir: &Path) -> Result<Vec<Value>, Invalid> {

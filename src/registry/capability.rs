@@ -15,7 +15,8 @@ pub enum Capability {
     /// The server is a child process on this machine, so its process tree can be signalled and
     /// inspected. An external server is not.
     LocalProcess,
-    /// GPU device memory this process can allocate, for memory-pressure faults.
+    /// An engine that holds GPU memory, on GPUs this process can see: peak memory can be
+    /// measured and memory pressure applied. The mock holds none.
     GpuMemory,
 }
 
@@ -47,7 +48,7 @@ impl Capability {
             Capability::RealAsr => "speech recognition of arbitrary audio",
             Capability::Transcription => "transcripts of the server's speech",
             Capability::LocalProcess => "a server process on this machine",
-            Capability::GpuMemory => "GPU memory",
+            Capability::GpuMemory => "an engine in GPU memory",
         }
     }
 }

@@ -146,21 +146,26 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     }
 
     // What libtest's own name filter (`FILTER`, `--skip`) will leave, for an honest header.
-    let facts: Vec<(bool, Option<&'static crate::registry::Scenario>)> = plan
+    let waives = !env.backend.backend.needs_hardware();
+    let facts: Vec<(bool, bool, Option<&'static crate::registry::Scenario>)> = plan
         .trials()
-        .map(|trial| (trial.ignored.is_some(), trial.scenario.as_ref().map(|choice| choice.scenario)))
+        .map(|trial| {
+            let waived = waives && !trial.case.requirements.is_empty();
+            (trial.ignored.is_some(), waived, trial.scenario.as_ref().map(|choice| choice.scenario))
+        })
         .collect();
-    let (deselected, hardware_waived) = (plan.deselected, plan.hardware_waived);
+    let deselected = plan.deselected;
     let trials = build_trials(plan, &shared, false);
     let mut scenarios: std::collections::HashSet<&crate::registry::Scenario> = std::collections::HashSet::new();
-    let (mut planned, mut ignored, mut filtered) = (0, 0, 0);
-    for (trial, (is_ignored, scenario)) in trials.iter().zip(facts) {
+    let (mut planned, mut ignored, mut filtered, mut hardware_waived) = (0, 0, 0, 0);
+    for (trial, (is_ignored, waived, scenario)) in trials.iter().zip(facts) {
         if args.libtest.is_filtered_out(trial) {
             filtered += 1;
             continue;
         }
         planned += 1;
         ignored += usize::from(is_ignored);
+        hardware_waived += usize::from(waived);
         scenarios.extend(scenario);
     }
     let info = RunInfo {

@@ -99,6 +99,7 @@ fn run_trial(
                 gpus: shared.gpus,
                 slot,
                 asr_url: shared.asr_url.clone(),
+                launch: Arc::clone(&shared.launch),
             };
             match catch_unwind(AssertUnwindSafe(|| case.body.call(&ctx))) {
                 Ok(Ok(())) => TrialStatus::Passed,

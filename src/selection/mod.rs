@@ -9,7 +9,7 @@
 
 mod backend;
 mod expr;
-mod gpus;
+pub(crate) mod gpus;
 mod partition;
 mod shard;
 

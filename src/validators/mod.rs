@@ -222,9 +222,7 @@ pub fn check_diffusion(
         return fail(format!("expected {expected} image(s), got {}", response.images.len()));
     }
     for (i, audio) in response.audios.iter().enumerate() {
-        if audio.frames() == 0 || audio.sample_rate == 0 {
-            return fail(format!("audio output {i} is empty"));
-        }
+        media::check_sound(audio).map_err(|e| e.context(format!("audio output {i}")))?;
     }
     if level.validates_deeply() && !request.sizes.is_empty() {
         for (i, image) in response.images.iter().enumerate() {
@@ -306,7 +304,8 @@ pub fn check_offline(
     request: &crate::fixtures::OfflineRequest,
 ) -> Result<(), TestError> {
     use crate::fixtures::OfflineOutput;
-    let texts = outputs.iter().filter(|o| matches!(o, OfflineOutput::Text(_))).count();
+    let texts: Vec<&str> =
+        outputs.iter().filter_map(|o| if let OfflineOutput::Text(t) = o { Some(t.as_str()) } else { None }).collect();
     let audios: Vec<&Audio> =
         outputs.iter().filter_map(|o| if let OfflineOutput::Audio(_, a) = o { Some(a) } else { None }).collect();
     let number = |name: &str| request.get(name).and_then(Value::as_u64).map(|n| n as u32);
@@ -316,16 +315,22 @@ pub fn check_offline(
                 .get("modalities")
                 .and_then(Value::as_array)
                 .map_or_else(|| vec!["text", "audio"], |m| m.iter().filter_map(Value::as_str).collect());
-            if modalities.contains(&"text") && texts == 0 {
-                return fail("text was requested but the runner returned none".into());
+            if modalities.contains(&"text") && texts.iter().all(|t| t.trim().is_empty()) {
+                return fail(format!("text was requested but the runner returned none (texts: {texts:?})"));
             }
             if modalities.contains(&"audio") && audios.iter().all(|a| a.frames() == 0) {
                 return fail("audio was requested but the runner returned none".into());
             }
+            if !modalities.contains(&"audio") && !audios.is_empty() {
+                return fail(format!("only {modalities:?} was requested but the runner returned audio"));
+            }
         }
         "speech" => {
-            if audios.iter().all(|a| a.frames() == 0) {
+            if audios.is_empty() {
                 return fail("the runner returned no speech".into());
+            }
+            for audio in &audios {
+                media::check_sound(audio).map_err(|e| e.context("speech"))?;
             }
         }
         _ => {
@@ -337,8 +342,8 @@ pub fn check_offline(
                 .iter()
                 .filter_map(|o| if let OfflineOutput::Video(_, v) = o { Some(v) } else { None })
                 .collect();
-            if images.is_empty() && videos.is_empty() {
-                return fail("the runner returned no image or video".into());
+            if images.is_empty() && videos.is_empty() && audios.is_empty() {
+                return fail("the runner returned no image, video or audio".into());
             }
             if let Some(expected) = number("num_outputs_per_prompt").filter(|_| !images.is_empty())
                 && images.len() != expected as usize
@@ -357,6 +362,17 @@ pub fn check_offline(
                     number("height"),
                     number("fps").map(f64::from),
                 )?;
+            }
+            let clip = request.get("extra_args").map(|extra| {
+                let start = extra["audio_start_in_s"].as_f64().unwrap_or(0.0);
+                extra["audio_end_in_s"].as_f64().map(|end| end - start)
+            });
+            for (i, audio) in audios.iter().enumerate() {
+                media::check_sound(audio).map_err(|e| e.context(format!("audio {i}")))?;
+                if let Some(Some(seconds)) = clip {
+                    media::check_audio(audio, audio.sample_rate, audio.channels, seconds)
+                        .map_err(|e| e.context(format!("audio {i} of a {seconds} s clip")))?;
+                }
             }
         }
     }
