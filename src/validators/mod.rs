@@ -9,6 +9,7 @@
 //!
 //! Each failure message names what was expected and what came back.
 
+pub mod accuracy;
 pub mod media;
 pub mod text;
 
