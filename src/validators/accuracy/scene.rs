@@ -162,28 +162,32 @@ impl VideoSpec {
     pub fn render(&self) -> Result<Vec<Frame>, String> {
         let [width, height] = self.size;
         let background = rgb(&self.background)?;
-        let mut balls: Vec<([i64; 2], [i64; 2], u32, [u8; 3])> = self
+        let mut balls: Vec<MovingBall> = self
             .balls
             .iter()
             .map(|b| {
-                let at = [i64::from(b.at[0]), i64::from(b.at[1])];
-                Ok((at, [i64::from(b.velocity[0]), i64::from(b.velocity[1])], b.size, rgb(&b.colour)?))
+                Ok(MovingBall {
+                    at: [i64::from(b.at[0]), i64::from(b.at[1])],
+                    velocity: [i64::from(b.velocity[0]), i64::from(b.velocity[1])],
+                    size: b.size,
+                    colour: rgb(&b.colour)?,
+                })
             })
             .collect::<Result<_, String>>()?;
         let mut frames = Vec::with_capacity(self.frames as usize);
         for _ in 0..self.frames {
             let mut frame = Frame::filled(width, height, background);
-            for (at, _, size, colour) in &balls {
-                fill_circle(&mut frame, [at[0] as u32, at[1] as u32], *size, *colour);
+            for ball in &balls {
+                fill_circle(&mut frame, [ball.at[0] as u32, ball.at[1] as u32], ball.size, ball.colour);
             }
             frames.push(frame);
-            for (at, velocity, size, _) in &mut balls {
+            for ball in &mut balls {
                 for axis in 0..2 {
-                    let limit = i64::from(self.size[axis]) - i64::from(*size);
-                    at[axis] += velocity[axis];
-                    if at[axis] < 0 || at[axis] > limit {
-                        velocity[axis] = -velocity[axis];
-                        at[axis] = at[axis].clamp(0, limit);
+                    let limit = i64::from(self.size[axis]) - i64::from(ball.size);
+                    ball.at[axis] += ball.velocity[axis];
+                    if ball.at[axis] < 0 || ball.at[axis] > limit {
+                        ball.velocity[axis] = -ball.velocity[axis];
+                        ball.at[axis] = ball.at[axis].clamp(0, limit);
                     }
                 }
             }
@@ -196,6 +200,14 @@ impl VideoSpec {
         let mp4 = video::encode_mp4(&self.render()?, self.fps).map_err(|e| e.to_string())?;
         Ok(data_url::encode("video/mp4", &mp4))
     }
+}
+
+/// A ball as a clip is drawn: where it is now and where it is heading.
+struct MovingBall {
+    at: [i64; 2],
+    velocity: [i64; 2],
+    size: u32,
+    colour: [u8; 3],
 }
 
 impl SpeechSpec {
