@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`config`] | the command line and effective configuration |
 //! | [`serve_flags`] | the `vllm serve` flags accepted and recorded |
+//! | [`diffusion_flags`] | the diffusion feature flags, checked as vLLM-Omni checks them |
 //! | [`deploy`] | the deploy / stage-config YAML |
 //! | [`profile`] | which routes and modalities a model has |
 //! | [`engine`] | the timing model |
@@ -25,6 +26,7 @@ pub mod config;
 pub mod content;
 pub mod defects;
 pub mod deploy;
+pub mod diffusion_flags;
 pub mod engine;
 pub mod errors;
 pub mod faults;
