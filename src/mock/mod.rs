@@ -18,6 +18,7 @@
 //! | [`defects`] | deliberate wrong answers, to show that suites fail |
 //! | [`metrics`] | Prometheus families |
 //! | [`content`] | perception and generation |
+//! | [`lora`] | per-request LoRA adapters for image generation |
 //! | [`text`] | tokenizer and filler text |
 //! | [`routes`] | the HTTP API |
 //! | [`server`] | binding and serving |
@@ -30,6 +31,7 @@ pub mod diffusion_flags;
 pub mod engine;
 pub mod errors;
 pub mod faults;
+pub mod lora;
 pub mod metrics;
 pub mod profile;
 pub mod routes;
@@ -37,6 +39,8 @@ pub mod runner;
 pub mod serve_flags;
 pub mod server;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod test_server;
 pub mod text;
 pub mod validate;
 
