@@ -6,6 +6,7 @@
 //! | speech | success, `min_audio_bytes`, content type | + PCM HNR floor, transcript vs input (not for PCM), preset-voice gender |
 //! | diffusion | some output, image count, videos fully, audio sanity | + every image's exact size |
 //! | video jobs | width, height, fps ± 1, frames = `(n // 4) * 4 + 1` | the same |
+//! | text-to-audio | a decodable, non-empty sound | + `audio_length` seconds long (± 50 ms), not silent |
 //!
 //! Each failure message names what was expected and what came back.
 
@@ -268,6 +269,38 @@ pub fn check_video_job(response: &DiffusionResponse, request: &VideoRequest, _le
     // Helios outputs its own frame count.
     let frames = if model.contains("Helios") { None } else { number("num_frames").map(|n| n as u32) };
     media::check_video(&video.info, frames, width, height, number("fps")).map(|_| ())
+}
+
+/// Peak amplitude below which generated audio counts as silence (-80 dBFS).
+const SILENCE_PEAK: f32 = 1e-4;
+
+/// Checks a text-to-audio answer (`/v1/audio/generate`) against the request body: at every level
+/// a sound with frames and a rate (the seed's WAV sanity check); at deep levels also the asked
+/// `audio_length` (to 50 ms) and a sound that is not silence.
+pub fn check_generated_audio(response: &DiffusionResponse, body: &Value, level: Level) -> Result<(), TestError> {
+    let audio = response.audios.first().ok_or_else(|| TestError::failure("the answer has no audio"))?;
+    if audio.frames() == 0 || audio.sample_rate == 0 {
+        return fail(format!("the generated audio is empty ({} frames at {} Hz)", audio.frames(), audio.sample_rate));
+    }
+    if !level.validates_deeply() {
+        return Ok(());
+    }
+    if let Some(expected) = body.get("audio_length").and_then(Value::as_f64)
+        && (audio.duration_s() - expected).abs() > 0.05
+    {
+        return fail(format!(
+            "the generated audio lasts {:.3} s, but audio_length asked for {expected} s",
+            audio.duration_s()
+        ));
+    }
+    let peak = audio.samples.iter().fold(0.0f32, |peak, s| peak.max(s.abs()));
+    if peak < SILENCE_PEAK {
+        return fail(format!(
+            "the generated audio is silent: peak amplitude {peak:.6} over {:.2} s",
+            audio.duration_s()
+        ));
+    }
+    Ok(())
 }
 
 /// Checks an error answer: the status is one of `codes`, a 4xx other than 404 carries an error
