@@ -5,6 +5,7 @@
 //! and against vLLM-Omni on the hardware its markers name.
 
 mod bagel;
+mod bagel_expansion;
 mod diffusion_common;
 mod images_generations_lora;
 mod qwen_image;
