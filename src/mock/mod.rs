@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`config`] | the command line and effective configuration |
 //! | [`serve_flags`] | the `vllm serve` flags accepted and recorded |
+//! | [`diffusion_flags`] | the diffusion feature flags, checked as vLLM-Omni checks them |
 //! | [`deploy`] | the deploy / stage-config YAML |
 //! | [`profile`] | which routes and modalities a model has |
 //! | [`engine`] | the timing model |
@@ -17,7 +18,7 @@
 //! | [`defects`] | deliberate wrong answers, to show that suites fail |
 //! | [`metrics`] | Prometheus families |
 //! | [`content`] | perception and generation |
-//! | [`lora`] | per-request LoRA adapters |
+//! | [`lora`] | per-request LoRA adapters for image generation |
 //! | [`runner`] | the offline runner, and the `Omni(...)` arguments it checks ([`omni_kwargs`]) |
 //! | [`text`] | tokenizer and filler text |
 //! | [`routes`] | the HTTP API |
@@ -27,6 +28,7 @@ pub mod config;
 pub mod content;
 pub mod defects;
 pub mod deploy;
+pub mod diffusion_flags;
 pub mod engine;
 pub mod errors;
 pub mod faults;
@@ -39,6 +41,8 @@ pub mod runner;
 pub mod serve_flags;
 pub mod server;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod test_server;
 pub mod text;
 pub mod validate;
 

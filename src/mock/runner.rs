@@ -221,8 +221,8 @@ fn diffusion(request: &Value, defects: &Defects, seed: u64, dir: &Path) -> Resul
     (0..u64::from(count))
         .map(|i| {
             let mut frame = content::render_image(&prompt, seed.wrapping_add(i), width, height);
-            if let Some((adapter, scale)) = &lora {
-                super::lora::apply(&mut frame, adapter, *scale);
+            if let Some(adapter) = &lora {
+                super::lora::apply(&mut frame, adapter);
             }
             let png = picture::encode_png(&frame).map_err(|e| Invalid(format!("image encoding failed: {e}")))?;
             let path = dir.join(format!("image_{i}.png"));
@@ -233,15 +233,9 @@ fn diffusion(request: &Value, defects: &Defects, seed: u64, dir: &Path) -> Resul
 }
 
 /// The request's `lora` (`{"name", "path", "scale"}`), loaded.
-fn lora_of(request: &Value) -> Result<Option<(super::lora::Adapter, f64)>, Invalid> {
-    let lora = &request["lora"];
-    if lora.is_null() {
-        return Ok(None);
-    }
-    let path = lora["path"].as_str().ok_or_else(|| Invalid("`lora.path` is required".into()))?;
-    let name = lora["name"].as_str().unwrap_or("adapter");
-    let adapter = super::lora::load(name, Path::new(path)).map_err(Invalid)?;
-    Ok(Some((adapter, lora["scale"].as_f64().unwrap_or(1.0))))
+fn lora_of(request: &Value) -> Result<Option<super::lora::Adapter>, Invalid> {
+    super::lora::load(Some(&request["lora"]))
+        .map_err(|err| Invalid(err.body()["error"]["message"].as_str().unwrap_or("invalid lora").to_owned()))
 }
 
 /// Text-to-audio: stereo sound from `extra_args.audio_start_in_s` to `audio_end_in_s`.

@@ -6,6 +6,7 @@
 //! | speech | success, `min_audio_bytes`, content type | + PCM HNR floor, transcript vs input (not for PCM), preset-voice gender |
 //! | diffusion | some output, image count, videos fully, audio sanity | + every image's exact size |
 //! | video jobs | width, height, fps ± 1, frames = `(n // 4) * 4 + 1` | the same |
+//! | text-to-audio | a decodable, non-empty sound | + `audio_length` seconds long (± 50 ms), not silent |
 //!
 //! Each failure message names what was expected and what came back.
 
@@ -223,7 +224,7 @@ pub fn check_diffusion(
         return fail(format!("expected {expected} image(s), got {}", response.images.len()));
     }
     for (i, audio) in response.audios.iter().enumerate() {
-        media::check_sound(audio).map_err(|e| e.context(format!("audio output {i}")))?;
+        media::check_audio_output(audio, level).map_err(|e| e.context(format!("audio output {i}")))?;
     }
     if level.validates_deeply() && !request.sizes.is_empty() {
         for (i, image) in response.images.iter().enumerate() {
@@ -269,6 +270,26 @@ pub fn check_video_job(response: &DiffusionResponse, request: &VideoRequest, _le
     media::check_video(&video.info, frames, width, height, number("fps")).map(|_| ())
 }
 
+/// Checks a text-to-audio answer (`/v1/audio/generate`) against the request body: at every level
+/// a sound with frames and a rate (the seed's WAV sanity check); at deep levels also the asked
+/// `audio_length` (to 50 ms) and a sound that is not silence.
+pub fn check_generated_audio(response: &DiffusionResponse, body: &Value, level: Level) -> Result<(), TestError> {
+    let audio = response.audios.first().ok_or_else(|| TestError::failure("the answer has no audio"))?;
+    media::check_audio_output(audio, level).map_err(|e| e.context("generated audio"))?;
+    if !level.validates_deeply() {
+        return Ok(());
+    }
+    if let Some(expected) = body.get("audio_length").and_then(Value::as_f64)
+        && (audio.duration_s() - expected).abs() > 0.05
+    {
+        return fail(format!(
+            "the generated audio lasts {:.3} s, but audio_length asked for {expected} s",
+            audio.duration_s()
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an error answer: the status is one of `codes`, a 4xx other than 404 carries an error
 /// object (`detail` or `error`), and every fragment of `messages` appears in the body.
 pub fn check_http_error(response: &HttpResponse, codes: &[u16], messages: &[&str]) -> Result<(), TestError> {
@@ -303,6 +324,7 @@ mod tests;
 pub fn check_offline(
     outputs: &[crate::fixtures::OfflineOutput],
     request: &crate::fixtures::OfflineRequest,
+    level: Level,
 ) -> Result<(), TestError> {
     use crate::fixtures::OfflineOutput;
     let texts: Vec<&str> =
@@ -331,7 +353,7 @@ pub fn check_offline(
                 return fail("the runner returned no speech".into());
             }
             for audio in &audios {
-                media::check_sound(audio).map_err(|e| e.context("speech"))?;
+                media::check_audio_output(audio, level).map_err(|e| e.context("speech"))?;
             }
         }
         _ => {
@@ -369,7 +391,7 @@ pub fn check_offline(
                 extra["audio_end_in_s"].as_f64().map(|end| end - start)
             });
             for (i, audio) in audios.iter().enumerate() {
-                media::check_sound(audio).map_err(|e| e.context(format!("audio {i}")))?;
+                media::check_audio_output(audio, level).map_err(|e| e.context(format!("audio {i}")))?;
                 if let Some(Some(seconds)) = clip {
                     media::check_audio(audio, audio.sample_rate, audio.channels, seconds)
                         .map_err(|e| e.context(format!("audio {i} of a {seconds} s clip")))?;

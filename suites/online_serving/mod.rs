@@ -3,3 +3,16 @@
 //! talks to a served model through the validating client; its scenarios carry the real
 //! `vllm serve --omni` flags and deploy files, so the same test runs against the mock on a laptop
 //! and against vLLM-Omni on the hardware its markers name.
+
+mod bagel;
+mod bagel_expansion;
+mod diffusion_common;
+mod images_generations_lora;
+mod qwen_image;
+mod qwen_image_edit;
+mod qwen_image_edit_expansion;
+mod qwen_image_expansion;
+mod stable_audio;
+mod wan22;
+mod wan22_expansion;
+mod z_image;
