@@ -5,6 +5,8 @@
 
 #[path = "../suites/accuracy/mod.rs"]
 mod accuracy;
+#[path = "../suites/defects/mod.rs"]
+mod defects;
 #[path = "../suites/mock/mod.rs"]
 mod mock;
 #[path = "../suites/offline_inference/mod.rs"]
