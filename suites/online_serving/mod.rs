@@ -3,3 +3,11 @@
 //! talks to a served model through the validating client; its scenarios carry the real
 //! `vllm serve --omni` flags and deploy files, so the same test runs against the mock on a laptop
 //! and against vLLM-Omni on the hardware its markers name.
+
+mod async_omni;
+mod common;
+mod mimo_audio;
+mod qwen2_5_omni;
+mod qwen3_omni;
+mod qwen3_omni_expansion;
+mod qwen3_tts;
