@@ -52,3 +52,16 @@ pub(crate) fn mixed_media(text: &str, audio_rate: u32) -> Result<Messages, TestE
         .image(synth::image(224, 224)?.data_url())
         .audio(speech_url(5.0, audio_rate)?))
 }
+
+/// The seed's speech input: the Beijing sentence it also asks the omni models about.
+pub(crate) const TTS_PROMPT: &str = "Beijing, China's capital, blends ancient wonders like the Great Wall with modern \
+marvels. This vibrant metropolis offers rich culture, delicious Peking duck, and endless exploration opportunities.";
+
+/// A CustomVoice speech request: `input` in the preset `voice`, as WAV unless changed.
+pub(crate) fn custom_voice(model: &str, input: &str, voice: &str, mode: SpeechMode) -> SpeechRequest {
+    SpeechRequest::new(model, input)
+        .voice(voice)
+        .response_format("wav")
+        .mode(mode)
+        .extra("task_type", serde_json::json!("CustomVoice"))
+}

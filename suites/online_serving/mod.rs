@@ -11,3 +11,4 @@ mod qwen2_5_omni;
 mod qwen3_omni;
 mod qwen3_omni_expansion;
 mod qwen3_tts;
+mod qwen3_tts_expansion;

@@ -13,7 +13,7 @@ use omnitest::media::analysis;
 use omnitest::prelude::*;
 use serde_json::{Value, json};
 
-use super::common::FEW;
+use super::common::{FEW, TTS_PROMPT, custom_voice};
 
 const CUSTOM_VOICE: &str = "Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice";
 const VOICE_DESIGN: &str = "Qwen/Qwen3-TTS-12Hz-1.7B-VoiceDesign";
@@ -36,10 +36,6 @@ static CLONE: Scenario = Scenario::vllm_omni(BASE).stage_configs(DEPLOY).args(&[
     "--disable-log-stats",
 ]);
 
-/// The seed's input: the Beijing sentence it also asks the omni models about.
-const PROMPT: &str = "Beijing, China's capital, blends ancient wonders like the Great Wall with modern marvels. \
-This vibrant metropolis offers rich culture, delicious Peking duck, and endless exploration opportunities.";
-
 /// What the cloned voice says, and the transcript of its reference recording.
 const SYN_TEXT: &str = "Good one. Okay, fine, I'm just gonna leave this sock monkey here. Goodbye.";
 const REF_TEXT: &str =
@@ -55,16 +51,8 @@ const MIN_HNR_DB: f64 = 1.2;
 /// A pitch above this is a woman's voice, as the validators' heuristic has it.
 const FEMALE_PITCH_HZ: f32 = 165.0;
 
-fn custom_voice(model: &str, mode: SpeechMode, format: &str) -> SpeechRequest {
-    SpeechRequest::new(model, PROMPT)
-        .voice("vivian")
-        .response_format(format)
-        .mode(mode)
-        .extra("task_type", json!("CustomVoice"))
-}
-
 fn designed_voice(model: &str, instructions: &str, mode: SpeechMode, format: &str) -> SpeechRequest {
-    SpeechRequest::new(model, PROMPT)
+    SpeechRequest::new(model, TTS_PROMPT)
         .response_format(format)
         .mode(mode)
         .extra("task_type", json!("VoiceDesign"))
@@ -147,7 +135,7 @@ omni_test! {
     #[scenarios(ASYNC_CHUNK)]
     #[deep_needs(transcription)]
     fn test_text_to_audio_001(server: &Server, client: &Client) -> TestResult {
-        client.send_audio_speech_request(&custom_voice(server.model(), SpeechMode::Whole, "wav"), FEW)?;
+        client.send_audio_speech_request(&custom_voice(server.model(), TTS_PROMPT, "vivian", SpeechMode::Whole), FEW)?;
         Ok(())
     }
 
@@ -163,7 +151,7 @@ omni_test! {
     #[scenarios(ASYNC_CHUNK)]
     #[deep_needs(transcription)]
     fn test_text_to_audio_002(server: &Server, client: &Client) -> TestResult {
-        client.send_audio_speech_request(&custom_voice(server.model(), SpeechMode::RawStream, "wav"), 1)?;
+        client.send_audio_speech_request(&custom_voice(server.model(), TTS_PROMPT, "vivian", SpeechMode::RawStream), 1)?;
         Ok(())
     }
 
@@ -178,7 +166,7 @@ omni_test! {
     #[hardware(cuda = "L4", cards = 1)]
     #[scenarios(ASYNC_CHUNK)]
     fn test_text_to_audio_003(server: &Server, client: &Client) -> TestResult {
-        client.send_audio_speech_request(&custom_voice(server.model(), SpeechMode::Sse, "pcm"), 1)?;
+        client.send_audio_speech_request(&custom_voice(server.model(), TTS_PROMPT, "vivian", SpeechMode::Sse).response_format("pcm"), 1)?;
         Ok(())
     }
 
