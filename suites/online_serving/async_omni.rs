@@ -52,14 +52,25 @@ fn wait_for_first_token(stream: &mut ChatStream, request: usize) -> TestResult {
     Err(TestError::failure(format!("request-{request} ended before its first token: there was nothing to abort")))
 }
 
-/// The sum of a gauge over its label sets in a Prometheus exposition, if it is there.
-fn gauge(exposition: &str, name: &str) -> Option<f64> {
+/// The sum of a metric over its label sets that contain `label` (`""`: all) in a Prometheus
+/// exposition, if it is there.
+fn metric(exposition: &str, name: &str, label: &str) -> Option<f64> {
     let values: Vec<f64> = exposition
         .lines()
         .filter(|line| line.strip_prefix(name).is_some_and(|rest| rest.starts_with(['{', ' '])))
+        .filter(|line| line.contains(label))
         .filter_map(|line| line.rsplit(' ').next()?.parse().ok())
         .collect();
     (!values.is_empty()).then(|| values.iter().sum())
+}
+
+/// Requests that ran to their `max_tokens` so far, when the server counts them
+/// (`vllm:request_success_total{finished_reason="length"}`).
+fn finished_by_length(client: &Client) -> Result<Option<f64>, TestError> {
+    let metrics = client.get("/metrics")?.text();
+    // A server with vLLM's metrics that shows no sample yet has counted none so far.
+    let counted = metrics.contains("vllm:request_success") || metrics.contains("vllm:num_requests_running");
+    Ok(counted.then(|| metric(&metrics, "vllm:request_success_total", "finished_reason=\"length\"").unwrap_or(0.0)))
 }
 
 /// Waits until `/metrics` shows no request running or waiting.
@@ -67,9 +78,9 @@ fn wait_until_idle(client: &Client) -> TestResult {
     let started = Instant::now();
     loop {
         let metrics = client.get("/metrics")?.text();
-        let running = gauge(&metrics, "vllm:num_requests_running")
+        let running = metric(&metrics, "vllm:num_requests_running", "")
             .ok_or_else(|| TestError::failure("/metrics has no vllm:num_requests_running gauge"))?;
-        let waiting = gauge(&metrics, "vllm:num_requests_waiting").unwrap_or(0.0);
+        let waiting = metric(&metrics, "vllm:num_requests_waiting", "").unwrap_or(0.0);
         if running == 0.0 && waiting == 0.0 {
             return Ok(());
         }
@@ -98,6 +109,7 @@ omni_test! {
     #[hardware(cuda = "L4", cards = 1)]
     #[scenarios(THINKER_ONLY)]
     fn test_abort_001(server: &Server, client: &Client) -> TestResult {
+        let finished_before = finished_by_length(client)?;
         let mut kept = Vec::new();
         let mut aborted = Vec::new();
         for request in 0..NUM_REQUESTS {
@@ -121,6 +133,12 @@ omni_test! {
         }
         let again = client.open_chat_stream(&generate(server.model(), NUM_EXPECTED_TOKENS))?.finish()?;
         check_eq!(again.completion_tokens, Some(NUM_EXPECTED_TOKENS), "a request after the aborts");
-        wait_until_idle(client)
+        wait_until_idle(client)?;
+        // Only the requests read to the end ran to their budget: the aborted ones stopped.
+        if let (Some(before), Some(after)) = (finished_before, finished_by_length(client)?) {
+            let expected = (NUM_REQUESTS - REQUEST_IDS_TO_ABORT.len() + 1) as f64;
+            check_eq!(after - before, expected, "requests finished by length: the aborted ones must not be among them");
+        }
+        Ok(())
     }
 }
