@@ -131,6 +131,7 @@ omni_test! {
     /// Deploy Setting: default yaml
     /// Input Modal: text (completions prompt)
     /// Output Modal: error 400
+    /// Input Setting: POST /v1/completions, max_tokens=10
     /// Datasets: single request
     #[levels(core_model, advanced_model)]
     #[markers(omni)]

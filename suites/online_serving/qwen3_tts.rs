@@ -104,6 +104,7 @@ omni_test! {
     /// Deploy Setting: shipped qwen3_tts.yaml
     /// Input Modal: none
     /// Output Modal: health and model list
+    /// Input Setting: GET /health, GET /v1/models
     /// Datasets: none
     #[levels(core_model, advanced_model)]
     #[markers(tts)]
