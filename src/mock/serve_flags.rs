@@ -26,6 +26,11 @@ const FLAGS: &[(&str, Arity)] = &[
     ("--disable-log-stats", Arity::Switch),
     ("--served-model-name", Arity::Values),
     ("--async-chunk", Arity::Switch),
+    ("--no-async-chunk", Arity::Switch),
+    ("--block-size", Arity::Value),
+    ("--enable-prefix-caching", Arity::Switch),
+    ("--no-enable-prefix-caching", Arity::Switch),
+    ("--enable-prompt-tokens-details", Arity::Switch),
     ("--max-model-len", Arity::Value),
     ("--max-num-seqs", Arity::Value),
     ("--gpu-memory-utilization", Arity::Value),
@@ -179,6 +184,8 @@ mod tests {
         assert_eq!(flags["served-model-name"], "a b");
         assert_eq!(flags["cache-config"], "{\"x\":1}");
         assert_eq!(flags["enforce-eager"], true);
+        let prefix = parse(&args("--no-async-chunk --block-size 16 --enable-prompt-tokens-details")).unwrap();
+        assert_eq!((prefix["no-async-chunk"].clone(), prefix["block-size"].clone()), (true.into(), "16".into()));
     }
 
     #[test]

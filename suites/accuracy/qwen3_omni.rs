@@ -5,12 +5,13 @@ use omnitest::prelude::*;
 
 use super::{answer_set, check_against_baseline, load_set};
 
-static QWEN3_OMNI: Scenario = Scenario::vllm_omni("Qwen/Qwen3-Omni-30B-A3B-Instruct").id("default");
+static QWEN3_OMNI: Scenario =
+    Scenario::vllm_omni("Qwen/Qwen3-Omni-30B-A3B-Instruct").stage_configs("ci/qwen3_omni_moe.yaml").id("ci_deploy");
 
 omni_test! {
     /// Pictures, clips, speech and facts, answered in text with greedy decoding; the score must
     /// not fall significantly below the recorded baseline.
-    /// Deploy Setting: default deploy config
+    /// Deploy Setting: ci/qwen3_omni_moe.yaml
     /// Input Modal: text + image / video / audio
     /// Output Modal: text
     /// Input Setting: stream=False, temperature 0, max_tokens 64

@@ -4,10 +4,18 @@
 //! `vllm serve --omni` flags and deploy files, so the same test runs against the mock on a laptop
 //! and against vLLM-Omni on the hardware its markers name.
 
+mod async_omni;
 mod bagel;
 mod bagel_expansion;
+mod common;
 mod diffusion_common;
 mod images_generations_lora;
+mod mimo_audio;
+mod qwen2_5_omni;
+mod qwen3_omni;
+mod qwen3_omni_expansion;
+mod qwen3_tts;
+mod qwen3_tts_expansion;
 mod qwen_image;
 mod qwen_image_edit;
 mod qwen_image_edit_expansion;

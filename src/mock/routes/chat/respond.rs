@@ -37,7 +37,9 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
     let audio = audio && !state.config.defects.has(Defect::NoAudio);
     let drop_text = state.config.defects.has(Defect::EmptyText);
     let mut seq = state.engine.admit(plan.prompt_tokens, &plan.id).await?;
-    let usage = |completion| request.continuous_usage.then_some(Usage { prompt: plan.prompt_tokens, completion });
+    let cached = plan.usage_details.then_some(plan.cached_tokens);
+    let usage =
+        |completion| request.continuous_usage.then_some(Usage { prompt: plan.prompt_tokens, completion, cached });
     let mut completion = 0;
     let finish = plan.reply.finish_reason;
     let text_is_last = text && !audio && image.is_none();
@@ -96,7 +98,7 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
         out.send(writer.images(&urls, Some("stop"), &image_extras(state, job))).await?;
     }
     if request.include_usage {
-        out.send(writer.usage(Usage { prompt: plan.prompt_tokens, completion })).await?;
+        out.send(writer.usage(Usage { prompt: plan.prompt_tokens, completion, cached })).await?;
     }
     out.send("[DONE]".to_owned()).await?;
     seq.finish(finish);
@@ -179,7 +181,7 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
             "prompt_tokens": plan.prompt_tokens,
             "completion_tokens": completion,
             "total_tokens": plan.prompt_tokens + completion,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": plan.cached_tokens},
         },
     }))
     .into_response())
