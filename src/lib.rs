@@ -16,6 +16,7 @@
 pub mod bench;
 pub mod cli;
 pub mod client;
+pub mod doctests;
 pub mod fixtures;
 pub mod media;
 pub mod mock;
