@@ -14,6 +14,7 @@
 //! Suites use [`prelude`] only.
 
 pub mod bench;
+pub mod ci;
 pub mod cli;
 pub mod client;
 pub mod doctests;

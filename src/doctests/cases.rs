@@ -51,8 +51,8 @@ fn case_for(page: Arc<DocPage>, snippet: Snippet, settings: Arc<DocTestSettings>
 
 /// The runner a doc test of this run uses: blocks run under the run's output root, with
 /// `cargo test --test e2e` rewritten to this e2e binary, `omnitest` to the run's `omnitest`, and
-/// `python3` to the one on `PATH`. `OMNITEST_BIN` names the same `omnitest` to the programs a
-/// block starts.
+/// `python3` to the one on `PATH`. `OMNITEST_BIN` and `OMNITEST_E2E_BINARY` name the same
+/// binaries to the programs a block starts (`omnitest ci buildkite` would otherwise run cargo).
 pub fn example_runner(ctx: &TestContext, settings: &DocTestSettings) -> ExampleRunner {
     let tools = Tools {
         // Doc tests run inside the e2e binary: `cargo test --test e2e` is this very program.
@@ -63,6 +63,9 @@ pub fn example_runner(ctx: &TestContext, settings: &DocTestSettings) -> ExampleR
     let mut env = settings.env.clone();
     if let Some(omnitest) = &tools.omnitest_binary {
         env.push(("OMNITEST_BIN".into(), omnitest.display().to_string()));
+    }
+    if let Some(e2e) = &tools.e2e_binary {
+        env.push(("OMNITEST_E2E_BINARY".into(), e2e.display().to_string()));
     }
     ExampleRunner { output_root: ctx.output_root().to_path_buf(), tools, env, timeout: settings.timeout }
 }
