@@ -3,6 +3,8 @@
 //! Each top-level suite folder is a module at the crate root, so test names read
 //! `online_serving::qwen3_omni::test_…`, matching what rust-analyzer passes with `--exact`.
 
+#[path = "../suites/ci/mod.rs"]
+mod ci;
 #[path = "../suites/examples/mod.rs"]
 mod examples;
 #[path = "../suites/mock/mod.rs"]
