@@ -103,6 +103,32 @@ omni_test! {
         Ok(())
     }
 
+    /// `omnitest ci buildkite` reads the catalog from the e2e binary's `--catalog-json` and
+    /// prints the same pipeline as the planner in-process; without a trigger or a folder it
+    /// says what to pass.
+    #[levels(core_model)]
+    #[markers(cpu)]
+    fn test_omnitest_ci_buildkite_plans_from_the_e2e_binary(ctx: &TestContext) -> TestResult {
+        let omnitest = ctx.omnitest_binary().ok_or_else(|| TestError::harness("no omnitest binary"))?;
+        let e2e = std::env::current_exe()?;
+        let mut printed = std::process::Command::new(omnitest);
+        printed.args(["ci", "buildkite", "--trigger", "merge", "--e2e-binary"]).arg(&e2e);
+        let output = run(printed)?;
+        check!(output.status.success(), "{}", text(&output.stderr));
+        let (_, summary) = catalog_summary()?;
+        check_eq!(text(&output.stdout), render_trigger(&summary, Trigger::Merge, PlanOptions::default())?);
+        let mut nothing = std::process::Command::new(omnitest);
+        nothing.args(["ci", "buildkite", "--e2e-binary"]).arg(&e2e);
+        let output = run(nothing)?;
+        check_eq!(output.status.code(), Some(2));
+        check!(
+            text(&output.stderr).contains("nothing to do: pass --trigger ready|merge|nightly|weekly to print a pipeline"),
+            "{}",
+            text(&output.stderr)
+        );
+        Ok(())
+    }
+
     /// Every registered test runs in exactly one step of each trigger it belongs to, once per
     /// platform it names: each step's own command line, run with `--list`, selects exactly the
     /// tests the planner gave it, and together the steps cover the trigger's tests.
