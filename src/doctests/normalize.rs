@@ -58,6 +58,8 @@ pub struct Invocation {
     pub line: usize,
     /// Its arguments, when all are literal words.
     pub args: Option<Vec<String>>,
+    /// The variables assigned before it (`NAME=value cargo test …`), when literal.
+    pub env: Vec<(String, String)>,
 }
 
 /// A block ready to run.
@@ -148,9 +150,11 @@ struct LineContext<'a> {
     tools: &'a Tools,
 }
 
-/// One command of a line: its words' spans, the first being the program.
+/// One command of a line: its words' spans, the first being the program, and the variable
+/// assignments before it.
 struct Command {
     words: Vec<(usize, usize)>,
+    assignments: Vec<(usize, usize)>,
 }
 
 impl LineContext<'_> {
@@ -190,7 +194,15 @@ impl LineContext<'_> {
             prepared.outputs.extend(self.outputs_of(&command));
             if let Some((tool, edit, args)) = self.rewrite_command(&command)? {
                 edits.push(edit);
-                prepared.invocations.push(Invocation { tool, line: self.line, args });
+                let env = command
+                    .assignments
+                    .iter()
+                    .filter_map(|&span| literal(self.word(span)))
+                    .filter_map(|assignment| {
+                        assignment.split_once('=').map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    })
+                    .collect();
+                prepared.invocations.push(Invocation { tool, line: self.line, args, env });
             }
         }
         let mut text = self.text.to_owned();
@@ -361,10 +373,14 @@ fn commands(line: &str, tokens: &[Token]) -> Vec<Command> {
         ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time", "exec", "nohup"];
     let mut out: Vec<Command> = Vec::new();
     let mut current: Option<Command> = None;
+    let mut assignments = Vec::new();
     let mut redirect_target = false;
     for token in tokens {
         match token {
-            Token::Control { .. } => out.extend(current.take()),
+            Token::Control { .. } => {
+                out.extend(current.take());
+                assignments.clear();
+            }
             Token::Redirect { .. } => redirect_target = true,
             Token::Word { start, end } => {
                 if std::mem::take(&mut redirect_target) {
@@ -373,8 +389,12 @@ fn commands(line: &str, tokens: &[Token]) -> Vec<Command> {
                 let word = &line[*start..*end];
                 match current.as_mut() {
                     Some(command) => command.words.push((*start, *end)),
-                    None if is_assignment(word) || RESERVED.contains(&word) => {}
-                    None => current = Some(Command { words: vec![(*start, *end)] }),
+                    None if is_assignment(word) => assignments.push((*start, *end)),
+                    None if RESERVED.contains(&word) => {}
+                    None => {
+                        let assignments = std::mem::take(&mut assignments);
+                        current = Some(Command { words: vec![(*start, *end)], assignments });
+                    }
                 }
             }
         }
@@ -439,6 +459,7 @@ mod tests {
         let tools: Vec<(Tool, usize)> = prepared.invocations.iter().map(|i| (i.tool, i.line)).collect();
         assert_eq!(tools, [(Tool::E2e, 11), (Tool::E2e, 12), (Tool::Omnitest, 13), (Tool::Omnitest, 14)]);
         assert_eq!(prepared.invocations[0].args.as_deref(), Some(&["--run-level=core_model".to_owned()][..]));
+        assert_eq!(prepared.invocations[1].env, [("OMNITEST_RUN_LEVEL".to_owned(), "core_model".to_owned())]);
     }
 
     #[test]

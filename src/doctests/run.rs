@@ -3,8 +3,10 @@
 //!
 //! A block runs in `<output root>/<page>/<id>` with `OUTPUT_DIR` set to that folder, in its own
 //! process group: when it ends, anything it left running (a mock server started with `&`) is
-//! stopped, and a process that survives is an error. Shell blocks run under `set -eo pipefail`,
-//! so the first failing command fails the block, and an `ERR` trap names that command.
+//! stopped, and a process that survives is an error. Shell blocks run under `set -e`, so the
+//! first failing command fails the block, and an `ERR` trap names that command. A pipeline's
+//! status is its last command's, as in the interactive shell a reader types it into
+//! (`… 2>&1 | grep -q 'message'` checks for a message a failing command prints).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,7 +22,7 @@ use crate::fixtures::process::{ManagedProcess, ProcessSpec, SpawnError};
 const TAIL_LINES: usize = 40;
 
 /// The prologue of every shell block: fail on the first failing command, and say which it was.
-const BASH_PROLOGUE: &str = "set -eo pipefail\n\
+const BASH_PROLOGUE: &str = "set -e\n\
 trap 'omnitest_status=$?; printf \"omnitest: \\`%s\\` exited with status %d\\n\" \"$BASH_COMMAND\" \"$omnitest_status\" >&2' ERR\n";
 
 /// What a block needs to run.
