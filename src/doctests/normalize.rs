@@ -351,7 +351,7 @@ impl LineContext<'_> {
         }
         if tool == Tool::E2e && !is_e2e {
             return Err(self.problem(
-                "`cargo test` without `--test e2e` builds and runs every test target, this doc test included",
+                "`cargo test` without `--test e2e` is cargo building every test target, which waits for the build lock the running `cargo test` holds",
                 SKIP_HINT,
             ));
         }
@@ -493,7 +493,7 @@ mod tests {
     #[test]
     fn other_cargo_commands_need_a_skip_comment() {
         for (code, problem) in [
-            ("cargo test", "`cargo test` without `--test e2e` builds and runs every test target"),
+            ("cargo test", "`cargo test` without `--test e2e` is cargo building every test target"),
             ("cargo nextest run --test e2e", "`cargo nextest` cannot run inside a doc test"),
             ("cargo run --release -- markers", "`cargo run` with `--release` has no equivalent"),
         ] {
