@@ -5,8 +5,12 @@
 
 #[path = "../suites/accuracy/mod.rs"]
 mod accuracy;
+#[path = "../suites/ci/mod.rs"]
+mod ci;
 #[path = "../suites/defects/mod.rs"]
 mod defects;
+#[path = "../suites/examples/mod.rs"]
+mod examples;
 #[path = "../suites/mock/mod.rs"]
 mod mock;
 #[path = "../suites/offline_inference/mod.rs"]

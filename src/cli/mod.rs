@@ -1,6 +1,7 @@
 //! The `omnitest` command: a thin layer over the library, one module per subcommand.
 
 mod bench_mock;
+mod ci;
 mod markers;
 
 use std::process::ExitCode;
@@ -29,6 +30,9 @@ enum Command {
     /// Benchmarks (they print a table).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// CI pipelines planned from the registered tests.
+    #[command(subcommand)]
+    Ci(ci::CiCommand),
     /// Runs the mock's offline runner, speaking the JSON-lines protocol on stdio.
     #[command(disable_help_flag = true)]
     MockRunner {
@@ -71,5 +75,6 @@ pub fn main() -> ExitCode {
         Command::MockServer { args } => crate::mock::run(&args),
         Command::MockRunner { args } => crate::mock::runner::run(&args),
         Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
+        Command::Ci(command) => ci::run(&command),
     }
 }

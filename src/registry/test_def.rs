@@ -131,6 +131,9 @@ pub struct TestCase {
     pub requirements: Vec<PlatformRequirement>,
     /// Its scenarios; empty for tests without a server.
     pub scenarios: Vec<ScenarioChoice>,
+    /// The id of a generated test's data item (a documentation block), for tests without
+    /// scenarios: the trial is then named `path[param]`, as pytest names a parametrised case.
+    pub param: Option<Cow<'static, str>>,
     /// What it needs from the backend.
     pub needs: Vec<Capability>,
     /// What it needs from the backend when validating deeply.
@@ -155,6 +158,7 @@ impl TestCase {
             markers: set,
             requirements: Vec::new(),
             scenarios: Vec::new(),
+            param: None,
             needs: Vec::new(),
             deep_needs: Vec::new(),
             body,
@@ -175,6 +179,13 @@ impl TestCase {
     #[must_use]
     pub fn with_scenario(mut self, id: impl Into<Cow<'static, str>>, scenario: &'static Scenario) -> TestCase {
         self.scenarios.push(ScenarioChoice { id: id.into(), scenario });
+        self
+    }
+
+    /// Names the data item a generated test runs (its trial becomes `path[param]`).
+    #[must_use]
+    pub fn with_param(mut self, param: impl Into<Cow<'static, str>>) -> TestCase {
+        self.param = Some(param.into());
         self
     }
 

@@ -19,6 +19,8 @@ pub struct TestContext {
     pub(crate) backend: Backend,
     pub(crate) scenario: Option<ScenarioChoice>,
     pub(crate) output_dir: PathBuf,
+    pub(crate) output_root: PathBuf,
+    pub(crate) omnitest_binary: Option<PathBuf>,
     pub(crate) gpus: u32,
     pub(crate) slot: Option<Arc<ScenarioSlot>>,
     pub(crate) asr_url: Option<String>,
@@ -44,6 +46,18 @@ impl TestContext {
     /// The GPUs this run may use (detected, or `--gpus`).
     pub fn gpus(&self) -> u32 {
         self.gpus
+    }
+
+    /// The run's output root (`--output-dir`, else `$OUTPUT_DIR`, else a temp folder), for
+    /// tests that lay out their own folders under it, as documentation examples do.
+    pub fn output_root(&self) -> &Path {
+        &self.output_root
+    }
+
+    /// The `omnitest` binary this run starts mock servers with (`OMNITEST_BIN`, else the one
+    /// built with the e2e binary), when the harness knows one.
+    pub fn omnitest_binary(&self) -> Option<&Path> {
+        self.omnitest_binary.as_deref()
     }
 
     /// The scenario this trial runs under, if it has one.

@@ -20,6 +20,8 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_MOCK_ARGS", "extra arguments for every mock server"),
     ("OMNITEST_MOCK_DEFECTS", "deliberate defects for every mock server and runner, comma-separated"),
     ("OMNITEST_SYNTH_CACHE", "where synthetic test media are cached"),
+    ("OMNITEST_E2E_BINARY", "the e2e binary `omnitest ci buildkite` reads the tests from (--e2e-binary)"),
+    ("OMNITEST_DOC_EXAMPLE", "set by a running documentation example, so that the run it starts skips the examples"),
 ];
 
 /// An `OMNITEST_*` variable omnitest does not know.

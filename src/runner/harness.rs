@@ -113,6 +113,9 @@ pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>
 fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let started = Instant::now();
     let catalog = Catalog::collect(&GenerateContext { root: PathBuf::from(env!("CARGO_MANIFEST_DIR")) })?;
+    if args.catalog_json {
+        return print_catalog(&catalog);
+    }
     let options = SelectionOptions {
         run_level: args.run_level,
         markers: args.markers.clone().unwrap_or_else(|| MarkerExpr::parse("").expect("empty expression parses")),
@@ -193,6 +196,16 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
         return Err(HarnessError::Survivors { pids: servers.survivors });
     }
     Ok(conclusion.exit_code())
+}
+
+/// `--catalog-json`: the catalog as one JSON document on stdout.
+fn print_catalog(catalog: &Catalog) -> Result<ExitCode, HarnessError> {
+    crate::cli::die_quietly_on_closed_stdout();
+    let summary = crate::ci::CatalogSummary::of(catalog);
+    // Serializing plain strings and numbers cannot fail.
+    let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// When clap rejects a value that came from an `OMNITEST_*` variable rather than the command

@@ -96,6 +96,8 @@ fn run_trial(
                 backend: shared.backend,
                 scenario: scenario.clone(),
                 output_dir,
+                output_root: shared.output_dir.clone(),
+                omnitest_binary: shared.launch.mock_binary.clone(),
                 gpus: shared.gpus,
                 slot,
                 asr_url: shared.asr_url.clone(),

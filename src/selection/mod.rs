@@ -21,7 +21,9 @@ pub use gpus::{GpuInventory, GpuSource};
 pub use partition::{Partition, PartitionError, PartitionKind};
 pub use shard::{HardwareShard, ShardError};
 
-use crate::registry::{Catalog, Level, Marker, ScenarioChoice, TestCase};
+use crate::registry::{
+    Catalog, Level, Marker, MarkerSet, PlatformRequirement, Scenario, ScenarioChoice, TestCase, serverless_trial_name,
+};
 
 /// What the command line (or its environment twins) asks for.
 #[derive(Clone, Debug)]
@@ -145,12 +147,13 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
             selection.trials.push(SelectedTrial { name, case: Arc::clone(case), scenario, ignored: ignored.clone() });
         };
         if case.scenarios.is_empty() {
-            push(case.path.to_string(), None, &case.path);
+            let name = serverless_trial_name(case);
+            let key = partition_key(&name, None);
+            push(name, None, &key);
         } else {
             for choice in &case.scenarios {
                 let name = format!("{}[{}]", case.path, choice.id);
-                // Trials sharing a server stay in one shard, so each shard starts it once.
-                let key = format!("{:?}", choice.scenario);
+                let key = partition_key(&name, Some(choice.scenario));
                 push(name, Some(choice.clone()), &key);
             }
         }
@@ -159,19 +162,51 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
 }
 
 fn case_matches(case: &TestCase, options: &SelectionOptions, keep_slow: bool) -> bool {
-    if !case.levels.contains(&options.run_level) {
+    matches_filters(&case.levels, case.markers, &case.requirements, options, keep_slow)
+}
+
+/// Whether a test with these levels, markers and hardware requirements passes every filter of
+/// `options` but the partition: what [`select`] decides per test, for tools that plan CI jobs
+/// from a catalog description rather than from registered tests.
+pub fn is_selected(
+    levels: &[Level],
+    markers: MarkerSet,
+    requirements: &[PlatformRequirement],
+    options: &SelectionOptions,
+) -> bool {
+    matches_filters(levels, markers, requirements, options, options.markers.mentions(Marker::Slow))
+}
+
+fn matches_filters(
+    levels: &[Level],
+    markers: MarkerSet,
+    requirements: &[PlatformRequirement],
+    options: &SelectionOptions,
+    keep_slow: bool,
+) -> bool {
+    if !levels.contains(&options.run_level) {
         return false;
     }
-    if !options.markers.matches(case.markers) {
+    if !options.markers.matches(markers) {
         return false;
     }
-    if case.markers.contains(Marker::Slow) && !keep_slow {
+    if markers.contains(Marker::Slow) && !keep_slow {
         return false;
     }
     match (options.hardware, options.cards) {
-        (Some(shard), cards) => shard.contains(case, cards),
-        (None, Some(cards)) => shard::has_card_count(case, cards),
+        (Some(shard), cards) => shard.contains_requirements(requirements, cards),
+        (None, Some(cards)) => requirements.iter().any(|r| r.cards == cards),
         (None, None) => true,
+    }
+}
+
+/// What `--partition hash:M/N` hashes for a trial. Trials sharing a server hash the scenario,
+/// so they stay in one shard and each shard starts the server once; other trials hash their
+/// own name.
+pub fn partition_key(trial_name: &str, scenario: Option<&Scenario>) -> String {
+    match scenario {
+        Some(scenario) => format!("{scenario:?}"),
+        None => trial_name.to_owned(),
     }
 }
 
@@ -199,7 +234,7 @@ pub fn deselection_reason(case: &TestCase, options: &SelectionOptions) -> String
         return format!("it is not in the hardware shard {shard}");
     }
     if let (None, Some(cards)) = (options.hardware, options.cards)
-        && !shard::has_card_count(case, cards)
+        && !case.requirements.iter().any(|r| r.cards == cards)
     {
         return format!("it does not need exactly {cards} card(s)");
     }
