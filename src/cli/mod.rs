@@ -2,6 +2,7 @@
 
 mod bench_mock;
 mod ci;
+mod gpu_pressure;
 mod markers;
 
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Holds GPU memory until stdin closes: the reliability tests' memory-pressure sidecar.
+    #[command(hide = true)]
+    GpuPressure(gpu_pressure::GpuPressureArgs),
 }
 
 /// Restores the default SIGPIPE action, so that `… | head` ends a command that only prints
@@ -76,5 +80,6 @@ pub fn main() -> ExitCode {
         Command::MockRunner { args } => crate::mock::runner::run(&args),
         Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
         Command::Ci(command) => ci::run(&command),
+        Command::GpuPressure(args) => gpu_pressure::run(&args),
     }
 }

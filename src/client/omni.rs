@@ -65,7 +65,8 @@ impl Client {
         started: Instant,
         format: &str,
     ) -> Result<OmniResponse, TestError> {
-        parse_stream(response.bytes_stream(), format).await.map_err(|failure| match failure {
+        let bytes = response.bytes_stream().map(|chunk| chunk.map_err(|e| transport::with_causes(&e)));
+        parse_stream(bytes, format).await.map_err(|failure| match failure {
             StreamFailure::Broken(detail) => self.explain(TransportError::Failed {
                 method: "POST".into(),
                 url: url.into(),

@@ -26,17 +26,24 @@ pub enum TransportError {
 
 impl TransportError {
     pub(crate) fn new(method: &str, url: &str, started: Instant, err: &reqwest::Error) -> TransportError {
-        let mut detail = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            detail.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
+        let mut detail = with_causes(err);
         if err.is_timeout() {
             detail = format!("timed out ({detail})");
         }
         TransportError::Failed { method: method.to_owned(), url: url.to_owned(), elapsed: started.elapsed(), detail }
     }
+}
+
+/// An error with its chain of causes: reqwest's own message ("error decoding response body")
+/// hides what happened underneath ("connection reset by peer").
+pub(crate) fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut detail = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        detail.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    detail
 }
 
 /// Sends the request and reads the whole body.
