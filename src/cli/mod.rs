@@ -44,6 +44,9 @@ enum Command {
     /// Holds GPU memory until stdin closes: the reliability tests' memory-pressure sidecar.
     #[command(hide = true)]
     GpuPressure(gpu_pressure::GpuPressureArgs),
+    /// The mock's stand-in engine process (see `mock-server --engine-process`).
+    #[command(hide = true)]
+    MockEngine,
 }
 
 /// Restores the default SIGPIPE action, so that `… | head` ends a command that only prints
@@ -81,5 +84,6 @@ pub fn main() -> ExitCode {
         Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
         Command::Ci(command) => ci::run(&command),
         Command::GpuPressure(args) => gpu_pressure::run(&args),
+        Command::MockEngine => crate::mock::engine_process::run_child(),
     }
 }

@@ -90,6 +90,12 @@ pub struct MockServerArgs {
     #[arg(long = "fault", value_name = "SPEC", help_heading = "Faults")]
     pub faults: Vec<String>,
 
+    /// Runs the engine in a child process titled as vLLM-Omni titles its engine
+    /// (`VLLM::EngineCore`, `vLLM-Omni::DiffusionWorker-0`); when it dies, the engine is dead
+    /// (`/health` 503, requests 500), as when vLLM-Omni's engine process is killed.
+    #[arg(long, help_heading = "Faults")]
+    pub engine_process: bool,
+
     /// A deliberate wrong answer, to show that the suites catch it. Repeatable.
     #[arg(long = "defect", value_enum, value_name = "DEFECT", help_heading = "Faults")]
     pub defects: Vec<Defect>,

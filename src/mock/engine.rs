@@ -102,6 +102,11 @@ impl Engine {
         &self.faults
     }
 
+    /// The fault state, shared.
+    pub fn shared_faults(&self) -> Arc<Faults> {
+        Arc::clone(&self.faults)
+    }
+
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
@@ -180,7 +185,10 @@ impl Sequence {
         let (factor, _) = self.engine.faults.latency_penalty();
         let deadline =
             self.next.max(Instant::now()) + millis(jittered(&mut self.rng, ms, self.engine.timing.jitter) * factor);
-        sleep_until(deadline).await;
+        tokio::select! {
+            () = sleep_until(deadline) => {}
+            () = self.engine.faults.until_dead() => return Err(engine_dead_error("")),
+        }
         self.next = deadline;
         Ok(())
     }
@@ -273,6 +281,23 @@ mod tests {
         let admitted = waiter.await.unwrap().unwrap();
         assert!(admitted >= released);
         assert_eq!(engine.metrics.waiting.get(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_step_fails_as_soon_as_the_engine_dies() {
+        let engine = engine(Timing::zero_latency(1));
+        let mut seq = engine.admit(1, "r").await.unwrap();
+        let killer = {
+            let engine = Arc::clone(&engine);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                engine.faults().kill_engine();
+            })
+        };
+        let start = Instant::now();
+        assert!(seq.work(10_000.0).await.is_err(), "a step outlived the engine");
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
+        killer.await.unwrap();
     }
 
     #[test]

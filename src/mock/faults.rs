@@ -115,6 +115,11 @@ impl Faults {
         self.settings.send_replace(settings);
     }
 
+    /// Declares the engine dead, keeping the other faults.
+    pub fn kill_engine(&self) {
+        self.settings.send_modify(|settings| settings.dead = true);
+    }
+
     /// Whether the engine is dead.
     pub fn is_dead(&self) -> bool {
         self.settings.borrow().dead
@@ -174,6 +179,20 @@ impl Faults {
             }
             if changes.changed().await.is_err() {
                 return Err(engine_dead_error(request_id));
+            }
+        }
+    }
+
+    /// Resolves once the engine is dead: what a long step waits on beside its timer, so that
+    /// work in flight fails when the engine dies rather than finishing as if nothing happened.
+    pub async fn until_dead(&self) {
+        let mut changes = self.settings.subscribe();
+        loop {
+            if changes.borrow_and_update().dead {
+                return;
+            }
+            if changes.changed().await.is_err() {
+                return std::future::pending().await;
             }
         }
     }

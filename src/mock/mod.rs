@@ -15,6 +15,7 @@
 //! | [`profile`] | which routes and modalities a model has |
 //! | [`engine`] | the timing model |
 //! | [`faults`] | faults on demand |
+//! | [`engine_process`] | the engine as a process of its own, to be killed |
 //! | [`defects`] | deliberate wrong answers, to show that suites fail |
 //! | [`metrics`] | Prometheus families |
 //! | [`content`] | perception and generation |
@@ -30,6 +31,7 @@ pub mod defects;
 pub mod deploy;
 pub mod diffusion_flags;
 pub mod engine;
+pub mod engine_process;
 pub mod errors;
 pub mod faults;
 pub mod lora;

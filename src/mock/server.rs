@@ -80,6 +80,9 @@ pub enum MockError {
     /// Serving failed.
     #[error("the server failed: {0}")]
     Serve(#[source] std::io::Error),
+    /// The engine process cannot start.
+    #[error("cannot start the engine process: {0}")]
+    Engine(#[source] std::io::Error),
     /// The runtime cannot start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
@@ -124,6 +127,11 @@ pub async fn serve(setup: MockSetup) -> Result<(), MockError> {
         local.port()
     );
     let state = state_for(&setup);
+    if setup.args.engine_process {
+        let pid =
+            super::engine_process::spawn(state.profile, state.engine.shared_faults()).map_err(MockError::Engine)?;
+        eprintln!("omnitest mock: engine process {pid} titled `{}`", super::engine_process::title_for(state.profile));
+    }
     eprintln!("omnitest mock: serving {} as {} on {url}", state.config.served_model_names.join(", "), state.profile);
     if let Some(path) = &setup.args.port_file {
         write_port_file(path, &url).map_err(|source| MockError::PortFile { path: path.clone(), source })?;

@@ -74,6 +74,9 @@ pub struct Scenario {
     pub deletes: &'static [&'static str],
     /// The mock profile standing in for the model; empty means the one the model name implies.
     pub mock_profile: &'static str,
+    /// Extra arguments for the mock only, when it stands in for the server (mock flags such as
+    /// `--engine-process` that a real server would reject).
+    pub mock_args: &'static [&'static str],
     /// Shared or per-test.
     pub scope: Scope,
     /// How long the server may take to become ready.
@@ -92,6 +95,7 @@ impl Scenario {
             updates: &[],
             deletes: &[],
             mock_profile: "",
+            mock_args: &[],
             scope: Scope::Shared,
             startup_timeout_s: 1200,
         }
@@ -170,6 +174,12 @@ impl Scenario {
     /// The mock profile that stands in for the model on the mock backend.
     pub const fn mock_profile(mut self, profile: &'static str) -> Scenario {
         self.mock_profile = profile;
+        self
+    }
+
+    /// Extra arguments for the mock only, when it stands in for the server.
+    pub const fn mock_args(mut self, args: &'static [&'static str]) -> Scenario {
+        self.mock_args = args;
         self
     }
 
