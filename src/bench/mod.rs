@@ -16,6 +16,7 @@
 //! | [`metric_names`] | `--percentile-metrics`, `--metric-percentiles`, `--goodput` |
 //! | [`result_json`] | the result file |
 //! | [`health`] | whether the load generator kept up |
+//! | [`load`] | the load generator: datasets, requests, the timed run, the result file |
 //! | [`options`] | a benchmark entry's free-form options |
 //! | [`stats`] | numpy's mean, median, std and percentile, to the bit |
 //! | [`json_path`] | JSON paths for error messages |
@@ -25,6 +26,7 @@ pub mod config;
 pub mod datasets;
 pub mod health;
 pub mod json_path;
+pub mod load;
 pub mod metric_names;
 pub mod metrics;
 pub mod options;

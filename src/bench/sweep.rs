@@ -74,6 +74,10 @@ pub struct SweepStep {
     pub baseline: Option<BaselineSpec>,
     /// Whether the entry or its server asks for `--trust-remote-code`.
     pub trust_remote_code: bool,
+    /// The entry's `task` (TTS and diffusion: `voice_clone`, `t2i`, …).
+    pub task: Option<String>,
+    /// The entry's `eval_phase` (`latency`, `throughput`, …).
+    pub eval_phase: Option<String>,
 }
 
 impl SweepStep {
@@ -247,6 +251,8 @@ fn expand_entry(file: &Path, case: &PerfCase, entry: &BenchmarkEntry) -> Result<
                 options: entry.options.clone(),
                 baseline: entry.baseline.clone(),
                 trust_remote_code: entry.trust_remote_code || case.server.trust_remote_code,
+                task: entry.task.clone(),
+                eval_phase: entry.eval_phase.clone(),
             }
         })
         .collect();

@@ -1,0 +1,205 @@
+//! Server-sent events cut out of a byte stream, as `vllm bench serve`'s
+//! `StreamedResponseHandler` cuts them: a message ends at a blank line (`\n\n`, or `\r\n\r\n`),
+//! lines starting with `:` are comments, `data:` lines carry the payload (several are joined with
+//! `\n`), and `event:` names the event. A last message without its blank line is still taken
+//! when the stream ends, if its data is `[DONE]` or parses as JSON.
+//!
+//! The framer works on bytes and hands out slices of its own buffer, so a message costs no
+//! allocation unless it has several `data:` lines.
+
+/// One message.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SseMessage<'a> {
+    /// The `event:` name, when given.
+    pub event: Option<&'a [u8]>,
+    /// The data, `data:` lines joined with `\n`; empty when the message had none.
+    pub data: &'a [u8],
+}
+
+/// Cuts messages out of the chunks of one response body.
+#[derive(Debug, Default)]
+pub struct SseFramer {
+    buffer: Vec<u8>,
+    /// Where the search for the next message end resumes.
+    scanned: usize,
+    joined: Vec<u8>,
+}
+
+impl SseFramer {
+    /// A framer for a new stream.
+    pub fn new() -> SseFramer {
+        SseFramer::default()
+    }
+
+    /// Adds a chunk and hands every message it completes to `on_message`.
+    pub fn push(&mut self, chunk: &[u8], mut on_message: impl FnMut(SseMessage<'_>)) {
+        self.buffer.extend_from_slice(chunk);
+        let mut start = 0;
+        while let Some((end, next)) = message_end(&self.buffer, self.scanned.max(start)) {
+            let (event, data) = fields(&self.buffer[start..end], &mut self.joined);
+            let data = match data {
+                Data::Borrowed(range) => &self.buffer[start + range.0..start + range.1],
+                Data::Joined => &self.joined[..],
+                Data::None => &[][..],
+            };
+            let event = event.map(|(a, b)| &self.buffer[start + a..start + b]);
+            if event.is_some() || !data.is_empty() {
+                on_message(SseMessage { event, data });
+            }
+            start = next;
+            self.scanned = next;
+        }
+        if start > 0 {
+            self.buffer.drain(..start);
+        }
+        // A terminator may straddle two chunks: resume three bytes back.
+        self.scanned = self.buffer.len().saturating_sub(3);
+    }
+
+    /// Ends the stream: a last message without its blank line is handed out when its data is
+    /// `[DONE]` or JSON. Returns the bytes left over that did not form such a message.
+    pub fn finish(&mut self, mut on_message: impl FnMut(SseMessage<'_>)) -> usize {
+        let rest = std::mem::take(&mut self.buffer);
+        self.scanned = 0;
+        if rest.iter().all(u8::is_ascii_whitespace) {
+            return 0;
+        }
+        let (event, data) = fields(&rest, &mut self.joined);
+        let data = match data {
+            Data::Borrowed(range) => &rest[range.0..range.1],
+            Data::Joined => &self.joined[..],
+            Data::None => &[][..],
+        };
+        let complete = data == b"[DONE]" || serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok();
+        if complete {
+            on_message(SseMessage { event: event.map(|(a, b)| &rest[a..b]), data });
+            0
+        } else {
+            rest.len()
+        }
+    }
+}
+
+/// Where the message starting at or before `from` ends: `(end of its text, start of the next)`.
+fn message_end(buffer: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i + 1 < buffer.len() {
+        if buffer[i] == b'\n' {
+            if buffer[i + 1] == b'\n' {
+                return Some((i, i + 2));
+            }
+            if buffer[i + 1] == b'\r' && buffer.get(i + 2) == Some(&b'\n') {
+                return Some((i, i + 3));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+enum Data {
+    None,
+    Borrowed((usize, usize)),
+    Joined,
+}
+
+/// The `event:` name and the data of one message's text, as offsets into it (or joined into
+/// `joined` when there are several `data:` lines).
+fn fields(text: &[u8], joined: &mut Vec<u8>) -> (Option<(usize, usize)>, Data) {
+    let mut event = None;
+    let mut data = Data::None;
+    let mut offset = 0;
+    for line in text.split(|&b| b == b'\n') {
+        let line_start = offset;
+        offset += line.len() + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.first() == Some(&b':') {
+            continue;
+        }
+        let (name, value_at) = match line.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let value_at = if line.get(colon + 1) == Some(&b' ') { colon + 2 } else { colon + 1 };
+                (&line[..colon], value_at)
+            }
+            None => (line, line.len()),
+        };
+        let value = (line_start + value_at, line_start + line.len());
+        match name {
+            b"data" => {
+                data = match data {
+                    Data::None => Data::Borrowed(value),
+                    Data::Borrowed(first) => {
+                        joined.clear();
+                        joined.extend_from_slice(&text[first.0..first.1]);
+                        joined.push(b'\n');
+                        joined.extend_from_slice(&text[value.0..value.1]);
+                        Data::Joined
+                    }
+                    Data::Joined => {
+                        joined.push(b'\n');
+                        joined.extend_from_slice(&text[value.0..value.1]);
+                        Data::Joined
+                    }
+                };
+            }
+            b"event" => event = Some(value),
+            _ => {}
+        }
+    }
+    (event, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(chunks: &[&[u8]]) -> (Vec<(Option<String>, String)>, usize) {
+        let mut framer = SseFramer::new();
+        let mut out = Vec::new();
+        let mut take = |m: SseMessage<'_>| {
+            out.push((
+                m.event.map(|e| String::from_utf8_lossy(e).into_owned()),
+                String::from_utf8_lossy(m.data).into_owned(),
+            ))
+        };
+        for chunk in chunks {
+            framer.push(chunk, &mut take);
+        }
+        let left = framer.finish(&mut take);
+        (out, left)
+    }
+
+    #[test]
+    fn messages_split_across_and_packed_into_chunks() {
+        let (messages, left) = collect(&[b"data: {\"a\":1}\n", b"\ndata: {\"b\"", b":2}\n\ndata: [DONE]\n\n"]);
+        assert_eq!(messages, [(None, "{\"a\":1}".into()), (None, "{\"b\":2}".into()), (None, "[DONE]".into())]);
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn comments_events_crlf_and_multi_line_data() {
+        let (messages, _) = collect(&[
+            b": ping\n\n",
+            b"event: speech.audio.delta\r\ndata: {\"x\":\r\ndata: 1}\r\n\r\n",
+            b"data:no-space\n\n",
+        ]);
+        assert_eq!(messages, [(Some("speech.audio.delta".into()), "{\"x\":\n1}".into()), (None, "no-space".into())]);
+    }
+
+    #[test]
+    fn a_terminator_split_byte_by_byte_is_found() {
+        let stream = b"data: {\"n\":1}\r\n\r\ndata: {\"n\":2}\n\n";
+        let chunks: Vec<&[u8]> = stream.chunks(1).collect();
+        let (messages, _) = collect(&chunks);
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[1].1, "{\"n\":2}");
+    }
+
+    #[test]
+    fn an_unterminated_last_message_counts_only_when_complete() {
+        assert_eq!(collect(&[b"data: {\"a\":1}\n\ndata: [DONE]"]).0.len(), 2);
+        let (messages, left) = collect(&[b"data: {\"a\":1}\n\ndata: {\"cut"]);
+        assert_eq!(messages.len(), 1);
+        assert_eq!(left, "data: {\"cut".len());
+    }
+}
