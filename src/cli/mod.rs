@@ -1,6 +1,7 @@
 //! The `omnitest` command: a thin layer over the library, one module per subcommand.
 
 mod bench_mock;
+mod bench_run;
 mod markers;
 
 use std::process::ExitCode;
@@ -26,9 +27,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Benchmarks (they print a table).
-    #[command(subcommand)]
-    Bench(BenchCommand),
+    /// Runs a perf config's sweep against its servers (`omnitest bench CONFIG`), or a benchmark
+    /// of omnitest itself (`omnitest bench mock|calibrate|load`); each prints a table.
+    Bench(BenchArgs),
     /// Runs the mock's offline runner, speaking the JSON-lines protocol on stdio.
     #[command(disable_help_flag = true)]
     MockRunner {
@@ -47,7 +48,17 @@ pub(crate) fn die_quietly_on_closed_stdout() {
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
-/// `omnitest bench …`.
+/// `omnitest bench CONFIG` or `omnitest bench SUBCOMMAND`.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
+    #[command(flatten)]
+    run: bench_run::RunArgs,
+}
+
+/// `omnitest bench …` benchmarks of omnitest itself.
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
     /// Streamed chat events per second the zero-latency mock serves on one core.
@@ -70,6 +81,7 @@ pub fn main() -> ExitCode {
         }
         Command::MockServer { args } => crate::mock::run(&args),
         Command::MockRunner { args } => crate::mock::runner::run(&args),
-        Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
+        Command::Bench(BenchArgs { command: Some(BenchCommand::Mock(args)), .. }) => bench_mock::run(&args),
+        Command::Bench(BenchArgs { command: None, run }) => bench_run::run(&run),
     }
 }

@@ -19,6 +19,8 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_DEPLOY_DIR", "where relative deploy configs are found"),
     ("OMNITEST_MOCK_ARGS", "extra arguments for every mock server"),
     ("OMNITEST_SYNTH_CACHE", "where synthetic test media are cached"),
+    ("OMNITEST_BENCH_HARDWARE", "the hardware label of per-hardware perf baselines"),
+    ("OMNITEST_BENCH_ADVISORY", "perf baselines printed, not asserted (1)"),
 ];
 
 /// An `OMNITEST_*` variable omnitest does not know.
