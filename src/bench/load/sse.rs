@@ -81,18 +81,18 @@ impl SseFramer {
 }
 
 /// Where the message starting at or before `from` ends: `(end of its text, start of the next)`.
+/// Newlines are found with `memchr`: a message carrying a second of base64 audio is tens of
+/// kilobytes with no newline in it.
 fn message_end(buffer: &[u8], from: usize) -> Option<(usize, usize)> {
-    let mut i = from;
-    while i + 1 < buffer.len() {
-        if buffer[i] == b'\n' {
-            if buffer[i + 1] == b'\n' {
-                return Some((i, i + 2));
-            }
-            if buffer[i + 1] == b'\r' && buffer.get(i + 2) == Some(&b'\n') {
-                return Some((i, i + 3));
-            }
+    let mut at = from;
+    while let Some(found) = memchr::memchr(b'\n', buffer.get(at..)?) {
+        let i = at + found;
+        match (buffer.get(i + 1), buffer.get(i + 2)) {
+            (Some(b'\n'), _) => return Some((i, i + 2)),
+            (Some(b'\r'), Some(b'\n')) => return Some((i, i + 3)),
+            (None, _) | (Some(b'\r'), None) => return None,
+            _ => at = i + 1,
         }
-        i += 1;
     }
     None
 }
@@ -109,7 +109,7 @@ fn fields(text: &[u8], joined: &mut Vec<u8>) -> (Option<(usize, usize)>, Data) {
     let mut event = None;
     let mut data = Data::None;
     let mut offset = 0;
-    for line in text.split(|&b| b == b'\n') {
+    for line in Lines(text) {
         let line_start = offset;
         offset += line.len() + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -147,6 +147,27 @@ fn fields(text: &[u8], joined: &mut Vec<u8>) -> (Option<(usize, usize)>, Data) {
         }
     }
     (event, data)
+}
+
+/// The lines of a message, split at `\n` with `memchr`.
+struct Lines<'a>(&'a [u8]);
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.0.is_empty() {
+            return None;
+        }
+        match memchr::memchr(b'\n', self.0) {
+            Some(i) => {
+                let line = &self.0[..i];
+                self.0 = &self.0[i + 1..];
+                Some(line)
+            }
+            None => Some(std::mem::take(&mut self.0)),
+        }
+    }
 }
 
 #[cfg(test)]
