@@ -35,6 +35,47 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Pins every thread of process `pid` to `cpu` (threads it starts later inherit the affinity of
+/// the thread that starts them). Best effort: returns how many threads were pinned.
+pub fn pin_process(pid: u32, cpu: usize) -> usize {
+    let Some(set) = only(cpu) else { return 0 };
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0 };
+    tasks
+        .filter_map(|task| task.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&tid| nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(tid), &set).is_ok())
+        .count()
+}
+
+/// Pins the calling thread to `cpu` (best effort: an affinity the machine refuses is ignored).
+pub fn pin_current_thread(cpu: usize) {
+    if let Some(set) = only(cpu) {
+        let _ = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set);
+    }
+}
+
+/// The set holding only `cpu`; `None` when the set cannot hold it.
+fn only(cpu: usize) -> Option<nix::sched::CpuSet> {
+    let mut set = nix::sched::CpuSet::new();
+    set.set(cpu).ok()?;
+    Some(set)
+}
+
+/// The CPUs this process may run on.
+pub fn available_cpus() -> Vec<usize> {
+    nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0))
+        .map(|set| (0..nix::sched::CpuSet::count()).filter(|&cpu| set.is_set(cpu).unwrap_or(false)).collect())
+        .unwrap_or_default()
+}
+
+/// On a machine with at least two CPUs, keeps the embedded mock (process `pid`) and the load
+/// generator apart: the mock on the last CPU, the generator on the first. Returns the
+/// generator's CPU, or `None` when there is only one (then nothing is pinned).
+pub fn separate_from_mock(pid: u32) -> Option<usize> {
+    let cpus = available_cpus();
+    let (&first, &last) = (cpus.first()?, cpus.last()?);
+    (first != last && pin_process(pid, last) > 0).then_some(first)
+}
+
 /// Raises the open-file limit to its hard maximum: each concurrent stream holds a socket.
 pub fn raise_open_file_limit() {
     use nix::sys::resource::{Resource, getrlimit, setrlimit};

@@ -110,7 +110,7 @@ pub fn run(target: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSett
     cpu::raise_open_file_limit();
     let worker = std::thread::Builder::new().name("omnitest-load".to_owned()).spawn(move || {
         if let Some(cpu) = settings.cpu {
-            pin_to(cpu);
+            cpu::pin_current_thread(cpu);
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -120,14 +120,6 @@ pub fn run(target: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSett
     });
     let worker = worker.map_err(|e| LoadError::Setup(format!("cannot start the generator thread: {e}")))?;
     worker.join().map_err(|_| LoadError::Setup("the generator thread panicked".to_owned()))?
-}
-
-/// Pins the calling thread to one CPU (best effort: an affinity the machine refuses is ignored).
-pub fn pin_to(cpu: usize) {
-    let mut set = nix::sched::CpuSet::new();
-    if set.set(cpu).is_ok() {
-        let _ = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set);
-    }
 }
 
 async fn drive(spec: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSettings) -> Result<LoadRun, LoadError> {
@@ -176,7 +168,7 @@ async fn drive(spec: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSe
             .name("omnitest-dispatch".to_owned())
             .spawn(move || {
                 if let Some(cpu) = pin {
-                    pin_to(cpu);
+                    cpu::pin_current_thread(cpu);
                 }
                 let cpu_start = cpu::thread_cpu_s();
                 let mut dropped = 0u64;

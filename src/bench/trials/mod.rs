@@ -25,13 +25,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::config::{PerfCase, PerfConfig};
-use super::load::{Api, StepSpec};
+use super::load::{Api, StepSpec, cpu};
 use super::report;
 use super::step::{ServerRef, StepSettings, Verdict, run_step};
 use super::sweep::{SweepStep, expand_case};
 use crate::outcome::{TestError, TestResult};
 use crate::registry::{Body, GenerateContext, GenerateError, Level, Marker, TestCase, TestGenerator};
 use crate::runner::TestContext;
+use crate::selection::Backend;
 
 /// Where the configs are, under the repository root.
 pub const CONFIG_DIR: &str = "baselines/perf";
@@ -166,9 +167,13 @@ fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
     let server = ctx.server()?;
     let trial_dir = ctx.output_dir()?;
     let dir = trial_dir.parent().unwrap_or(trial_dir).to_path_buf();
+    let on_mock = server.backend() == Backend::Mock;
+    // The mock runs on this machine: kept on a core of its own, it cannot delay the client.
+    let cpu = server.pid().filter(|_| on_mock).and_then(cpu::separate_from_mock);
     let settings = StepSettings {
         hardware: hardware::label(ctx.backend(), std::env::var("OMNITEST_BENCH_HARDWARE").ok().as_deref()),
         advisory: advisory_from_env(),
+        cpu,
         ..StepSettings::default()
     };
     let report =
