@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use crate::bench::config::{PerfCase, PerfConfig};
 use crate::bench::health::HealthBounds;
-use crate::bench::load::StepSpec;
+use crate::bench::load::{MockScale, StepSpec};
 use crate::bench::report;
 use crate::bench::step::{ServerRef, StepSettings, Verdict, run_step};
 use crate::bench::sweep::SweepStep;
 use crate::bench::trials::{hardware, scenario};
 use crate::fixtures::{LaunchEnv, Server};
 use crate::registry::Level;
-use crate::selection::BackendChoice;
+use crate::selection::{Backend, BackendChoice};
 
 /// The settings of a config run.
 #[derive(clap::Args, Debug)]
@@ -34,7 +34,7 @@ pub struct RunArgs {
     #[arg(long)]
     list: bool,
     /// Prints the baseline table without failing on a breach.
-    #[arg(long)]
+    #[arg(long, env = "OMNITEST_BENCH_ADVISORY")]
     advisory: bool,
     /// The backend that serves the cases.
     #[arg(long, value_enum, default_value = "auto", env = "OMNITEST_BACKEND")]
@@ -51,6 +51,13 @@ pub struct RunArgs {
     /// Where a case's `stage_config_name` is found [default: `deploy/` beside the config's folder].
     #[arg(long, env = "OMNITEST_DEPLOY_DIR")]
     deploy_dir: Option<PathBuf>,
+    /// On the mock, runs steps as written instead of shrinking them (fewer, smaller requests).
+    #[arg(long, env = "OMNITEST_BENCH_FULL_SIZE")]
+    full_size: bool,
+    /// On the mock, fails a step whose load generator fell behind (by default only reported
+    /// there, because the mock shares this machine with the client).
+    #[arg(long, env = "OMNITEST_BENCH_STRICT_HEALTH")]
+    strict_health: bool,
     /// The largest acceptable p99 dispatch lag of the load generator, in ms.
     #[arg(long, default_value_t = HealthBounds::default().max_dispatch_lag_p99_ms)]
     max_dispatch_lag_ms: f64,
@@ -128,6 +135,8 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
             ..HealthBounds::default()
         },
         cpu: None,
+        mock_scale: (backend.backend == Backend::Mock && !args.full_size).then(MockScale::default),
+        health_advisory: backend.backend == Backend::Mock && !args.strict_health,
     };
     eprintln!(
         "omnitest bench {}: {} step(s), backend {} ({}), hardware {}, output {}",

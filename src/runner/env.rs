@@ -21,6 +21,8 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_SYNTH_CACHE", "where synthetic test media are cached"),
     ("OMNITEST_BENCH_HARDWARE", "the hardware label of per-hardware perf baselines"),
     ("OMNITEST_BENCH_ADVISORY", "perf baselines printed, not asserted (1)"),
+    ("OMNITEST_BENCH_FULL_SIZE", "perf configs run as written on the mock too (1)"),
+    ("OMNITEST_BENCH_STRICT_HEALTH", "an invalid perf run fails on the mock too (1)"),
 ];
 
 /// An `OMNITEST_*` variable omnitest does not know.

@@ -8,6 +8,7 @@
 //! | [`spec`] | a sweep step's options, checked before any server starts |
 //! | [`api`] | the protocols and their endpoints |
 //! | [`dataset`] | prompts: random, random-mm, custom JSON lines, diffusion |
+//! | [`mock_scale`] | steps shrunk for the embedded mock |
 //! | [`request`] | request bodies, built before the run |
 //! | [`sse`] | server-sent events cut out of bytes |
 //! | [`send`] | one request sent and timed, per API |
@@ -19,6 +20,7 @@
 pub mod api;
 pub mod cpu;
 pub mod dataset;
+pub mod mock_scale;
 pub mod request;
 pub mod result;
 pub mod run;
@@ -30,6 +32,7 @@ pub mod sse;
 use std::time::Duration;
 
 pub use api::{Api, DiffusionTask};
+pub use mock_scale::MockScale;
 pub use request::PreparedRequest;
 pub use result::{ResultInfo, result_json};
 pub use run::{LoadError, LoadRun, RunSettings, TargetSpec, run};

@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::config::{PerfCase, PerfConfig};
-use super::load::{Api, StepSpec, cpu};
+use super::load::{Api, MockScale, StepSpec, cpu};
 use super::report;
 use super::step::{ServerRef, StepSettings, Verdict, run_step};
 use super::sweep::{SweepStep, expand_case};
@@ -157,9 +157,11 @@ fn doc(case: &PerfCase, step: &SweepStep, spec: &StepSpec, file: &Path) -> Strin
     )
 }
 
-/// Whether `OMNITEST_BENCH_ADVISORY` asks for baselines to be printed, not asserted.
-fn advisory_from_env() -> bool {
-    std::env::var("OMNITEST_BENCH_ADVISORY").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+/// Whether the switch `variable` is set (`1`, `true` or `yes`): `OMNITEST_BENCH_ADVISORY` prints
+/// baselines without asserting them, `OMNITEST_BENCH_FULL_SIZE` runs configs as written on the
+/// mock too, `OMNITEST_BENCH_STRICT_HEALTH` fails invalid runs on the mock too.
+fn switch_from_env(variable: &str) -> bool {
+    std::env::var(variable).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
 }
 
 fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
@@ -172,7 +174,9 @@ fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
     let cpu = server.pid().filter(|_| on_mock).and_then(cpu::separate_from_mock);
     let settings = StepSettings {
         hardware: hardware::label(ctx.backend(), std::env::var("OMNITEST_BENCH_HARDWARE").ok().as_deref()),
-        advisory: advisory_from_env(),
+        advisory: switch_from_env("OMNITEST_BENCH_ADVISORY"),
+        mock_scale: (on_mock && !switch_from_env("OMNITEST_BENCH_FULL_SIZE")).then(MockScale::default),
+        health_advisory: on_mock && !switch_from_env("OMNITEST_BENCH_STRICT_HEALTH"),
         cpu,
         ..StepSettings::default()
     };
