@@ -3,8 +3,20 @@
 //! Each top-level suite folder is a module at the crate root, so test names read
 //! `online_serving::qwen3_omni::test_…`, matching what rust-analyzer passes with `--exact`.
 
+#[path = "../suites/accuracy/mod.rs"]
+mod accuracy;
+#[path = "../suites/ci/mod.rs"]
+mod ci;
+#[path = "../suites/defects/mod.rs"]
+mod defects;
+#[path = "../suites/examples/mod.rs"]
+mod examples;
 #[path = "../suites/mock/mod.rs"]
 mod mock;
+#[path = "../suites/offline_inference/mod.rs"]
+mod offline_inference;
+#[path = "../suites/online_serving/mod.rs"]
+mod online_serving;
 #[path = "../suites/plan/mod.rs"]
 mod plan;
 #[path = "../suites/registry/mod.rs"]

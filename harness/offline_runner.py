@@ -4,6 +4,9 @@ tests, speaking the JSON-lines protocol of docs/offline-runner-protocol.md on st
 
     python3 harness/offline_runner.py MODEL [--stage-configs-path FILE] [--seed N] [--extra JSON]
 
+`--extra` holds `Omni(...)` keyword arguments; a `parallel_config` object becomes a
+`DiffusionParallelConfig`.
+
 Everything the engine prints goes to stderr; stdout carries only protocol lines.
 """
 import argparse
@@ -63,11 +66,12 @@ def chatml(prompt, audios, images, videos, model):
             "<|im_start|>assistant\n")
 
 
-def write_wav(path, samples, rate):
+def write_wav(path, samples, rate, channels=1):
+    """16-bit PCM WAV; `samples` is (frames,) or (frames, channels), interleaved on write."""
     import numpy as np
     pcm = (np.clip(np.asarray(samples, dtype="float32").reshape(-1), -1, 1) * 32767).astype("<i2")
     with wave.open(path, "wb") as out:
-        out.setnchannels(1)
+        out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(int(rate))
         out.writeframes(pcm.tobytes())
@@ -106,12 +110,35 @@ def omni_op(omni, model, request, out_dir):
     return outputs
 
 
+def lora_arguments(lora):
+    """The sampling-parameter fields of a per-request LoRA adapter ({"name", "path", "scale"})."""
+    from vllm_omni.lora.request import LoRARequest
+    from vllm_omni.lora.utils import stable_lora_int_id
+    request = LoRARequest(lora_name=lora.get("name", "adapter"), lora_int_id=stable_lora_int_id(lora["path"]),
+                          lora_path=lora["path"])
+    return {"lora_request": request, "lora_scale": lora.get("scale", 1.0)}
+
+
 def diffusion_op(omni, request, out_dir):
     from vllm_omni.inputs.data import OmniDiffusionSamplingParams
     keys = ["height", "width", "num_inference_steps", "guidance_scale", "seed", "num_frames", "fps",
-            "num_outputs_per_prompt", "negative_prompt"]
-    params = OmniDiffusionSamplingParams(**{k: request[k] for k in keys if k in request})
-    result = omni.generate([{"prompt": request["prompt"]}], [params])[0]
+            "num_outputs_per_prompt", "extra_args"]
+    fields = {k: request[k] for k in keys if k in request}
+    if "lora" in request:
+        fields.update(lora_arguments(request["lora"]))
+    params = OmniDiffusionSamplingParams(**fields)
+    prompt = {"prompt": request["prompt"]}
+    if "negative_prompt" in request:
+        prompt["negative_prompt"] = request["negative_prompt"]
+    result = omni.generate([prompt], [params])[0]
+    if getattr(result, "final_output_type", None) == "audio":
+        import numpy as np
+        audio = np.asarray(result.multimodal_output["audio"], dtype="float32")
+        audio = audio.reshape(-1, audio.shape[-1]) if audio.ndim > 1 else audio[None, :]
+        rate = int(result.multimodal_output.get("sr", 44100))
+        path = os.path.join(out_dir, "audio_0.wav")
+        write_wav(path, audio.T, rate, channels=audio.shape[0])
+        return [{"type": "audio", "path": path, "sample_rate": rate}]
     images = result.images
     outputs = []
     if images and isinstance(images[0], list):
@@ -157,8 +184,12 @@ def main():
     channel = protocol_stdout()
     from vllm_omni.entrypoints.omni import Omni
 
+    extra = json.loads(args.extra)
+    if "parallel_config" in extra:
+        from vllm_omni.diffusion.data import DiffusionParallelConfig
+        extra["parallel_config"] = DiffusionParallelConfig(**extra["parallel_config"])
     omni = Omni(model=args.model, log_stats=False, stage_init_timeout=600, batch_timeout=10, init_timeout=1800,
-                stage_configs_path=args.stage_configs_path, **json.loads(args.extra))
+                stage_configs_path=args.stage_configs_path, **extra)
     channel.write(json.dumps({"event": "ready", "runner": "vllm-omni", "model": args.model}) + "\n")
     operations = {"omni": lambda r, d: omni_op(omni, args.model, r, d), "diffusion": lambda r, d: diffusion_op(omni, r, d),
                   "speech": lambda r, d: speech_op(omni, r, d)}

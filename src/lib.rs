@@ -14,8 +14,10 @@
 //! Suites use [`prelude`] only.
 
 pub mod bench;
+pub mod ci;
 pub mod cli;
 pub mod client;
+pub mod doctests;
 pub mod fixtures;
 pub mod media;
 pub mod mock;

@@ -1,10 +1,10 @@
 //! What a suite needs: `use omnitest::prelude::*;`.
 
 pub use crate::client::{
-    Client, DiffusionRequest, DiffusionResponse, HttpResponse, KeyWords, Messages, Modality, OmniRequest, OmniResponse,
-    SpeechMode, SpeechRequest, SpeechResponse, VideoRequest,
+    ChatStream, Client, DiffusionRequest, DiffusionResponse, HttpResponse, KeyWords, Messages, Modality, OmniRequest,
+    OmniResponse, SpeechMode, SpeechRequest, SpeechResponse, VideoRequest,
 };
-pub use crate::fixtures::{OfflineOutput, OfflineRequest, OfflineRunner, Server};
+pub use crate::fixtures::{GpuMemoryMonitor, OfflineOutput, OfflineRequest, OfflineRunner, Server};
 pub use crate::media::synth;
 pub use crate::outcome::{ErrorKind, TestError, TestResult};
 pub use crate::registry::{Capability, Level, Marker, Scenario};

@@ -71,6 +71,8 @@ fn measure(args: &MockBenchArgs) -> Result<Vec<Row>, String> {
         .chain([url_file.display().to_string()])
         .collect(),
         env: vec![],
+        env_remove: vec![],
+        cwd: None,
         log_path: dir.join("mock.log"),
         cpus: Some(vec![0]),
         piped: false,

@@ -2,6 +2,7 @@
 
 mod bench_mock;
 mod bench_run;
+mod ci;
 mod markers;
 
 use std::process::ExitCode;
@@ -28,8 +29,11 @@ enum Command {
         args: Vec<String>,
     },
     /// Runs a perf config's sweep against its servers (`omnitest bench CONFIG`), or a benchmark
-    /// of omnitest itself (`omnitest bench mock|calibrate|load`); each prints a table.
+    /// of omnitest itself (`omnitest bench mock|calibrate`); each prints a table.
     Bench(BenchArgs),
+    /// CI pipelines planned from the registered tests.
+    #[command(subcommand)]
+    Ci(ci::CiCommand),
     /// Runs the mock's offline runner, speaking the JSON-lines protocol on stdio.
     #[command(disable_help_flag = true)]
     MockRunner {
@@ -83,5 +87,6 @@ pub fn main() -> ExitCode {
         Command::MockRunner { args } => crate::mock::runner::run(&args),
         Command::Bench(BenchArgs { command: Some(BenchCommand::Mock(args)), .. }) => bench_mock::run(&args),
         Command::Bench(BenchArgs { command: None, run }) => bench_run::run(&run),
+        Command::Ci(command) => ci::run(&command),
     }
 }

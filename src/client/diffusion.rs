@@ -1,5 +1,5 @@
-//! Diffusion outputs: images through chat (`send_diffusion_request`), the images API, and the
-//! video job flow (POST, poll, download).
+//! Diffusion outputs: images through chat (`send_diffusion_request`), the images API, the
+//! video job flow (POST, poll, download), and text-to-audio (`/v1/audio/generate`).
 
 use std::time::{Duration, Instant};
 
@@ -73,6 +73,41 @@ impl Client {
         let body: serde_json::Map<String, Value> =
             fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
         validators::check_images_api(&response, &Value::Object(body), self.run_level)?;
+        Ok(response)
+    }
+
+    /// `POST /v1/images/edits` with several images (sent as `image[]`) and form `fields`.
+    pub fn images_edits_many(
+        &self,
+        images: &[Vec<u8>],
+        fields: &[(&str, &str)],
+    ) -> Result<DiffusionResponse, TestError> {
+        let started = Instant::now();
+        let names: Vec<String> = (0..images.len()).map(|i| format!("image{i}.png")).collect();
+        let files: Vec<(&str, &str, Vec<u8>)> =
+            images.iter().zip(&names).map(|(bytes, name)| ("image[]", name.as_str(), bytes.clone())).collect();
+        let answer = self.post_multipart("/v1/images/edits", fields, &files)?;
+        let response = images_answer(&answer, started)?;
+        let body: serde_json::Map<String, Value> =
+            fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
+        validators::check_images_api(&response, &Value::Object(body), self.run_level)?;
+        Ok(response)
+    }
+
+    /// `POST /v1/audio/generate` (text-to-audio): the sound, decoded and checked at the run level
+    /// (see [`validators::check_generated_audio`]).
+    pub fn audio_generate(&self, body: &Value) -> Result<DiffusionResponse, TestError> {
+        let started = Instant::now();
+        let answer = self.post_json("/v1/audio/generate", body)?;
+        if answer.status != 200 {
+            return Err(status_failure(answer.status, &answer.body));
+        }
+        let audio = crate::media::wav::decode_any(&answer.body).map_err(|e| {
+            TestError::failure(format!("the generated audio ({}) does not decode: {e}", answer.content_type))
+        })?;
+        let response =
+            DiffusionResponse { audios: vec![audio], e2e_latency: started.elapsed(), ..DiffusionResponse::default() };
+        validators::check_generated_audio(&response, body, self.run_level)?;
         Ok(response)
     }
 

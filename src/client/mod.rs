@@ -13,6 +13,7 @@ pub mod request;
 pub mod response;
 mod runtime;
 mod speech;
+mod stream;
 mod transport;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use request::{
 pub use response::{
     AudioOutput, DiffusionResponse, ErrorContract, ErrorShape, HttpResponse, OmniResponse, SpeechResponse, VideoOutput,
 };
+pub use stream::ChatStream;
 
 use crate::fixtures::Server;
 use crate::outcome::TestError;

@@ -94,57 +94,88 @@ where
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
-    let invalid = StreamFailure::Invalid;
     let mut events = bytes.eventsource();
-    let mut out = OmniResponse::default();
-    let mut text = String::new();
-    let mut segments = Vec::new();
-    let mut done = false;
+    let mut state = StreamState::default();
     while let Some(event) = events.next().await {
-        let event =
-            event.map_err(|e| StreamFailure::Broken(format!("the stream broke after {} chunk(s): {e}", out.chunks)))?;
-        if event.data == "[DONE]" {
-            done = true;
+        let event = event.map_err(|e| StreamFailure::Broken(state.broken(&e)))?;
+        if state.absorb(&event.data).map_err(StreamFailure::Invalid)?.is_none() {
             break;
         }
-        let chunk: Value = serde_json::from_str(&event.data).map_err(|e| {
-            invalid(TestError::failure(format!("chunk {} is not JSON ({e}): {}", out.chunks + 1, event.data)))
-        })?;
+    }
+    state.finish(format).map_err(StreamFailure::Invalid)
+}
+
+/// What a chat stream has delivered so far: text joined, audio segments kept, images decoded,
+/// usage and finish reason recorded.
+#[derive(Debug, Default)]
+pub(crate) struct StreamState {
+    out: OmniResponse,
+    text: String,
+    segments: Vec<String>,
+    done: bool,
+}
+
+impl StreamState {
+    /// Takes one event's data: the chunk, or `None` for `[DONE]`. An error chunk or a chunk
+    /// that is not JSON is a failure.
+    pub(crate) fn absorb(&mut self, data: &str) -> Result<Option<Value>, TestError> {
+        if data == "[DONE]" {
+            self.done = true;
+            return Ok(None);
+        }
+        let out = &mut self.out;
+        let chunk: Value = serde_json::from_str(data)
+            .map_err(|e| TestError::failure(format!("chunk {} is not JSON ({e}): {data}", out.chunks + 1)))?;
         if let Some(error) = chunk.get("error").and_then(|_| ErrorContract::parse(&chunk)) {
-            return Err(invalid(TestError::failure(format!(
+            return Err(TestError::failure(format!(
                 "error chunk inside a 200 stream after {} chunk(s): {} (type {:?}, code {:?})",
                 out.chunks, error.message, error.kind, error.code
-            ))));
+            )));
         }
         out.chunks += 1;
-        record_usage(&mut out, &chunk);
+        record_usage(out, &chunk);
         let modality = chunk["modality"].as_str().unwrap_or("text");
         for choice in chunk["choices"].as_array().into_iter().flatten() {
             if let Some(reason) = choice["finish_reason"].as_str() {
                 out.finish_reason = Some(reason.to_owned());
             }
-            let content = &choice["delta"]["content"];
-            match (modality, content) {
-                ("audio", Value::String(segment)) if !segment.is_empty() => segments.push(segment.clone()),
-                ("image", Value::Array(items)) => out.images.extend(decode_images(items).map_err(invalid)?),
-                (_, Value::String(piece)) => text.push_str(piece),
+            match (modality, &choice["delta"]["content"]) {
+                ("audio", Value::String(segment)) if !segment.is_empty() => self.segments.push(segment.clone()),
+                ("image", Value::Array(items)) => out.images.extend(decode_images(items)?),
+                (_, Value::String(piece)) => self.text.push_str(piece),
                 _ => {}
             }
         }
+        Ok(Some(chunk))
     }
-    if !done {
-        return Err(invalid(TestError::failure(format!(
-            "the stream ended without [DONE] after {} chunk(s): truncated",
-            out.chunks
-        ))));
+
+    /// How many chunks arrived.
+    pub(crate) fn chunks(&self) -> usize {
+        self.out.chunks
     }
-    if !text.is_empty() || out.chunks > 0 && segments.is_empty() && out.images.is_empty() {
-        out.text = Some(text);
+
+    /// The message for a connection that broke now.
+    pub(crate) fn broken(&self, err: &dyn std::fmt::Display) -> String {
+        format!("the stream broke after {} chunk(s): {err}", self.out.chunks)
     }
-    if !segments.is_empty() {
-        out.audio = Some(decode_segments(&segments, format).map_err(invalid)?);
+
+    /// The whole answer, once `[DONE]` arrived; without it the stream was truncated.
+    pub(crate) fn finish(self, format: &str) -> Result<OmniResponse, TestError> {
+        let StreamState { mut out, text, segments, done } = self;
+        if !done {
+            return Err(TestError::failure(format!(
+                "the stream ended without [DONE] after {} chunk(s): truncated",
+                out.chunks
+            )));
+        }
+        if !text.is_empty() || out.chunks > 0 && segments.is_empty() && out.images.is_empty() {
+            out.text = Some(text);
+        }
+        if !segments.is_empty() {
+            out.audio = Some(decode_segments(&segments, format)?);
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// A failure for a non-200 answer, quoting the error object.

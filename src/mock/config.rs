@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
+use super::defects::{Defect, Defects};
 use super::deploy::{ConfigFlag, DeployConfig, DeployError};
+use super::diffusion_flags::{self, DiffusionFeatures, FlagProblem};
 use super::engine::Timing;
 use super::faults::{FaultSettings, FaultSpecError};
 use super::profile::Profile;
@@ -88,6 +90,10 @@ pub struct MockServerArgs {
     #[arg(long = "fault", value_name = "SPEC", help_heading = "Faults")]
     pub faults: Vec<String>,
 
+    /// A deliberate wrong answer, to show that the suites catch it. Repeatable.
+    #[arg(long = "defect", value_enum, value_name = "DEFECT", help_heading = "Faults")]
+    pub defects: Vec<Defect>,
+
     /// Worker threads [default: the number of CPUs].
     #[arg(long)]
     pub workers: Option<usize>,
@@ -126,6 +132,16 @@ pub enum ConfigError {
     },
 }
 
+impl From<FlagProblem> for ConfigError {
+    fn from(problem: FlagProblem) -> ConfigError {
+        ConfigError::ServeValue {
+            flag: problem.flag.trim_start_matches("--").to_owned(),
+            value: problem.value,
+            problem: problem.problem,
+        }
+    }
+}
+
 /// Everything the mock runs with, as `GET /omnitest/config` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct EffectiveConfig {
@@ -141,10 +157,15 @@ pub struct EffectiveConfig {
     pub timing: Timing,
     /// The faults active at start.
     pub faults: FaultSettings,
+    /// The deliberate defects.
+    pub defects: Defects,
     /// The `vllm serve` flags given.
     pub serve_flags: ServeFlags,
     /// The deploy config, when one was given.
     pub deploy: Option<DeployConfig>,
+    /// The diffusion features (cache, quantization, offload, parallel layout), for diffusion
+    /// models.
+    pub diffusion: Option<DiffusionFeatures>,
     /// Worker threads.
     pub workers: Option<usize>,
 }
@@ -198,6 +219,12 @@ pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
         }
     };
     let profile = args.profile.unwrap_or_else(|| Profile::for_model(&model));
+    let diffusion = if serves_diffusion(profile) {
+        Some(diffusion_flags::check(&flags)?)
+    } else {
+        diffusion_flags::check_common(&flags)?;
+        None
+    };
     let config = EffectiveConfig {
         model,
         served_model_names,
@@ -205,11 +232,18 @@ pub fn parse(argv: &[String]) -> Result<MockSetup, ConfigError> {
         host: args.host.clone(),
         timing,
         faults,
+        defects: Defects::new(args.defects.iter().copied()),
         serve_flags: flags,
         deploy,
+        diffusion,
         workers: args.workers,
     };
     Ok(MockSetup { args, config })
+}
+
+/// Whether `profile` stands for a diffusion model, whose server takes the diffusion feature flags.
+fn serves_diffusion(profile: Profile) -> bool {
+    matches!(profile, Profile::QwenImage | Profile::ZImage | Profile::Wan22 | Profile::Bagel | Profile::StableAudio)
 }
 
 fn deploy_config(flags: &ServeFlags) -> Result<Option<DeployConfig>, ConfigError> {
@@ -306,14 +340,31 @@ mod tests {
     #[test]
     fn unknown_flags_and_missing_models_are_errors() {
         assert!(
-            parse(&argv("m --ulysses-degree 2"))
+            parse(&argv("m --ulysses-degre 2"))
                 .unwrap_err()
                 .to_string()
-                .starts_with("unrecognized argument `--ulysses-degree`")
+                .starts_with("unrecognized argument `--ulysses-degre`")
         );
         assert!(matches!(parse(&argv("--omni")), Err(ConfigError::NoModel)));
         assert!(matches!(parse(&argv("m --fault explode")), Err(ConfigError::Fault(_))));
         assert!(matches!(parse(&argv("m --max-num-seqs many")), Err(ConfigError::ServeValue { .. })));
+    }
+
+    #[test]
+    fn diffusion_flags_are_checked_at_start_up() {
+        let config =
+            parse(&argv("Qwen/Qwen-Image --cache-backend cache_dit --usp 2 --quantization fp8")).unwrap().config;
+        let features = config.diffusion.unwrap();
+        assert_eq!((features.cache_backend.as_str(), features.world_size), ("cache_dit", 2));
+        let err = parse(&argv("Qwen/Qwen-Image --cache-backend teacache")).unwrap_err().to_string();
+        assert!(err.starts_with("--cache-backend teacache: unknown cache backend 'teacache'"), "{err}");
+        let err = parse(&argv("Wan-AI/Wan2.2-T2V-A14B-Diffusers --tensor-parallel-size 2 --vae-patch-parallel-size 4"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("cannot exceed diffusion world_size (2)"), "{err}");
+        // Every model's parser reads the integer and choice flags; only diffusion models check layouts.
+        assert!(parse(&argv("Qwen/Qwen3-Omni-30B-A3B-Instruct --quantization fp9")).is_err());
+        assert!(parse(&argv("Qwen/Qwen3-Omni-30B-A3B-Instruct --use-hsdp")).unwrap().config.diffusion.is_none());
     }
 
     #[test]

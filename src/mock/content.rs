@@ -110,6 +110,18 @@ pub fn render_sound(prompt: &str, seed: u64, seconds: f64, sample_rate: u32) -> 
     Audio::mono(sample_rate, samples)
 }
 
+/// Silence as long as `audio` (the silent-audio defect).
+pub fn silence_like(audio: &Audio) -> Audio {
+    Audio { samples: vec![0.0; audio.samples.len()], ..audio.clone() }
+}
+
+/// White noise as long and as loud as `audio` (the noise-speech defect): no pitch, no words.
+pub fn noise_like(audio: &Audio, seed: u64) -> Audio {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let samples = audio.samples.iter().map(|_| rng.random_range(-0.5f32..0.5)).collect();
+    Audio { samples, ..audio.clone() }
+}
+
 /// Encodes audio as one self-contained segment in `format`.
 pub fn encode_audio(audio: &Audio, format: AudioFormat) -> Result<Vec<u8>, ApiError> {
     match format {
@@ -248,14 +260,7 @@ pub fn render_video(prompt: &str, seed: u64, width: u32, height: u32, frames: u3
 
 /// An edit of `source`: resized to `width` × `height`, with what the prompt names drawn over it.
 pub fn render_edit(source: &Frame, prompt: &str, seed: u64, width: u32, height: u32) -> Frame {
-    let mut frame = Frame::filled(width, height, [255, 255, 255]);
-    for y in 0..height {
-        for x in 0..width {
-            let sx = (u64::from(x) * u64::from(source.width) / u64::from(width)) as u32;
-            let sy = (u64::from(y) * u64::from(source.height) / u64::from(height)) as u32;
-            frame.set_pixel(x, y, source.pixel(sx.min(source.width - 1), sy.min(source.height - 1)));
-        }
-    }
+    let mut frame = resize(source, width, height);
     let overlay = render_image(prompt, seed, width, height);
     let background = scene(prompt, seed, false).background;
     for (i, px) in overlay.rgb.chunks(3).enumerate() {
@@ -264,6 +269,75 @@ pub fn render_edit(source: &Frame, prompt: &str, seed: u64, width: u32, height: 
         }
     }
     frame
+}
+
+/// Several images side by side on white, scaled to the height of the tallest: what an edit of
+/// several images starts from.
+pub fn juxtapose(images: &[Frame]) -> Frame {
+    match images {
+        [] => Frame::filled(1, 1, [255, 255, 255]),
+        [one] => one.clone(),
+        many => {
+            let height = many.iter().map(|f| f.height).max().unwrap_or(1).max(1);
+            let widths: Vec<u32> = many
+                .iter()
+                .map(|f| ((u64::from(f.width) * u64::from(height)) / u64::from(f.height.max(1))).max(1) as u32)
+                .collect();
+            let mut out = Frame::filled(widths.iter().sum::<u32>().max(1), height, [255, 255, 255]);
+            let mut left = 0;
+            for (frame, width) in many.iter().zip(widths) {
+                let scaled = resize(frame, width, height);
+                for y in 0..height {
+                    for x in 0..width {
+                        out.set_pixel(left + x, y, scaled.pixel(x, y));
+                    }
+                }
+                left += width;
+            }
+            out
+        }
+    }
+}
+
+/// `frame` resized to `width` × `height` (nearest neighbour).
+pub fn resize(frame: &Frame, width: u32, height: u32) -> Frame {
+    let mut out = Frame::filled(width, height, [0, 0, 0]);
+    if frame.width == 0 || frame.height == 0 {
+        return out;
+    }
+    for y in 0..height {
+        for x in 0..width {
+            let sx = (u64::from(x) * u64::from(frame.width) / u64::from(width.max(1))) as u32;
+            let sy = (u64::from(y) * u64::from(frame.height) / u64::from(height.max(1))) as u32;
+            out.set_pixel(x, y, frame.pixel(sx.min(frame.width - 1), sy.min(frame.height - 1)));
+        }
+    }
+    out
+}
+
+/// A video conditioned on a reference image (image-to-video): what `prompt` names moves over
+/// the reference, resized to the video's size, instead of over black.
+pub fn render_video_over(
+    reference: &Frame,
+    prompt: &str,
+    seed: u64,
+    width: u32,
+    height: u32,
+    frames: u32,
+) -> Vec<Frame> {
+    let backdrop = resize(reference, width, height);
+    let background = scene(prompt, seed, true).background;
+    render_video(prompt, seed, width, height, frames)
+        .into_iter()
+        .map(|mut frame| {
+            for (i, px) in frame.rgb.chunks_mut(3).enumerate() {
+                if px == background {
+                    px.copy_from_slice(&backdrop.rgb[i * 3..i * 3 + 3]);
+                }
+            }
+            frame
+        })
+        .collect()
 }
 
 fn grid_position(slot: usize, count: usize, width: u32, height: u32, side: u32, rng: &mut SmallRng) -> (u32, u32) {
@@ -323,6 +397,23 @@ mod tests {
         let frames = render_video("balls", 3, 128, 96, 9);
         assert_eq!(frames.len(), 9);
         assert!(analysis::describe_video(&frames).moving);
+    }
+
+    #[test]
+    fn several_sources_are_juxtaposed() {
+        let (red, blue) = (Frame::filled(20, 10, [200, 0, 0]), Frame::filled(10, 20, [0, 0, 200]));
+        let both = juxtapose(&[red, blue]);
+        assert_eq!((both.width, both.height), (40 + 10, 20));
+        assert_eq!((both.pixel(5, 5), both.pixel(45, 5)), ([200, 0, 0], [0, 0, 200]));
+    }
+
+    #[test]
+    fn image_to_video_keeps_the_reference_behind_the_motion() {
+        let reference = Frame::filled(32, 32, [10, 160, 10]);
+        let frames = render_video_over(&reference, "one red ball", 1, 64, 48, 5);
+        assert_eq!(frames.len(), 5);
+        assert_eq!((frames[0].width, frames[0].pixel(0, 0)), (64, [10, 160, 10]));
+        assert!(frames[0].rgb.chunks(3).any(|px| px == [220, 30, 30]), "the ball is drawn");
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub enum Profile {
     /// Qwen2.5-Omni: as Qwen3-Omni.
     #[value(name = "qwen2.5-omni")]
     Qwen25Omni,
+    /// MiMo-Audio: text and audio in; text and audio out (thinker and talker), as the
+    /// Qwen omni models.
+    #[value(name = "mimo-audio")]
+    MimoAudio,
     /// Qwen3-TTS: `/v1/audio/speech`.
     #[value(name = "qwen3-tts")]
     Qwen3Tts,
@@ -69,9 +73,10 @@ pub enum Modality {
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 9] = [
+    pub const ALL: [Profile; 10] = [
         Profile::Qwen3Omni,
         Profile::Qwen25Omni,
+        Profile::MimoAudio,
         Profile::Qwen3Tts,
         Profile::QwenImage,
         Profile::ZImage,
@@ -86,6 +91,7 @@ impl Profile {
         match self {
             Profile::Qwen3Omni => "qwen3-omni",
             Profile::Qwen25Omni => "qwen2.5-omni",
+            Profile::MimoAudio => "mimo-audio",
             Profile::Qwen3Tts => "qwen3-tts",
             Profile::QwenImage => "qwen-image",
             Profile::ZImage => "z-image",
@@ -99,12 +105,14 @@ impl Profile {
     /// The profile a model name implies: what the mock stands in for when a scenario names a
     /// real model and no profile.
     pub fn for_model(model: &str) -> Profile {
-        let m = model.to_ascii_lowercase();
+        let m = model.to_ascii_lowercase().replace('_', "-");
         let has = |needle: &str| m.contains(needle);
         if has("qwen3-omni") {
             Profile::Qwen3Omni
         } else if has("qwen2.5-omni") {
             Profile::Qwen25Omni
+        } else if has("mimo-audio") {
+            Profile::MimoAudio
         } else if has("tts") {
             Profile::Qwen3Tts
         } else if has("qwen-image") {
@@ -124,7 +132,7 @@ impl Profile {
 
     /// Whether this is a thinker–talker model.
     pub fn is_omni(self) -> bool {
-        matches!(self, Profile::Qwen3Omni | Profile::Qwen25Omni)
+        matches!(self, Profile::Qwen3Omni | Profile::Qwen25Omni | Profile::MimoAudio)
     }
 
     /// Whether the profile serves `route`.
@@ -145,7 +153,7 @@ impl Profile {
     pub fn chat_outputs(self) -> &'static [Modality] {
         use Profile::*;
         match self {
-            Qwen3Omni | Qwen25Omni => &[Modality::Text, Modality::Audio],
+            Qwen3Omni | Qwen25Omni | MimoAudio => &[Modality::Text, Modality::Audio],
             QwenImage | ZImage => &[Modality::Image],
             Bagel => &[Modality::Text, Modality::Image],
             StableAudio => &[Modality::Audio],
@@ -197,6 +205,7 @@ mod tests {
     fn model_names_imply_profiles() {
         assert_eq!(Profile::for_model("Qwen/Qwen3-Omni-30B-A3B-Instruct"), Profile::Qwen3Omni);
         assert_eq!(Profile::for_model("Qwen/Qwen2.5-Omni-7B"), Profile::Qwen25Omni);
+        assert_eq!(Profile::for_model("XiaomiMiMo/MiMo-Audio-7B-Instruct"), Profile::MimoAudio);
         assert_eq!(Profile::for_model("Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice"), Profile::Qwen3Tts);
         assert_eq!(Profile::for_model("Qwen/Qwen-Image-Edit-2509"), Profile::QwenImage);
         assert_eq!(Profile::for_model("Tongyi-MAI/Z-Image-Turbo"), Profile::ZImage);
@@ -209,6 +218,8 @@ mod tests {
     #[test]
     fn thinker_talker_models_have_no_completions() {
         assert!(!Profile::Qwen3Omni.serves(Route::Completions));
+        assert!(Profile::MimoAudio.is_omni() && !Profile::MimoAudio.serves(Route::Completions));
+        assert_eq!(Profile::MimoAudio.chat_outputs(), [Modality::Text, Modality::Audio]);
         assert!(Profile::Text.serves(Route::Completions));
         assert!(Profile::Wan22.serves(Route::Videos) && !Profile::Wan22.serves(Route::Chat));
     }

@@ -26,6 +26,11 @@ const FLAGS: &[(&str, Arity)] = &[
     ("--disable-log-stats", Arity::Switch),
     ("--served-model-name", Arity::Values),
     ("--async-chunk", Arity::Switch),
+    ("--no-async-chunk", Arity::Switch),
+    ("--block-size", Arity::Value),
+    ("--enable-prefix-caching", Arity::Switch),
+    ("--no-enable-prefix-caching", Arity::Switch),
+    ("--enable-prompt-tokens-details", Arity::Switch),
     ("--max-model-len", Arity::Value),
     ("--max-num-seqs", Arity::Value),
     ("--gpu-memory-utilization", Arity::Value),
@@ -37,6 +42,7 @@ const FLAGS: &[(&str, Arity)] = &[
     ("--load-format", Arity::Value),
     ("--num-gpus", Arity::Value),
     ("--usp", Arity::Value),
+    ("--ulysses-mode", Arity::Value),
     ("--ring", Arity::Value),
     ("--cfg-parallel-size", Arity::Value),
     ("--vae-patch-parallel-size", Arity::Value),
@@ -52,6 +58,14 @@ const FLAGS: &[(&str, Arity)] = &[
     ("--cache-backend", Arity::Value),
     ("--cache-config", Arity::Value),
     ("--quantization", Arity::Value),
+    ("--diffusion-quantization-config", Arity::Value),
+    ("--enable-distributed-layerwise-offload", Arity::Switch),
+    ("--diffusion-offload-config", Arity::Value),
+    ("--model-class-name", Arity::Value),
+    ("--default-sampling-params", Arity::Value),
+    ("--lora-path", Arity::Values),
+    ("--lora-scale", Arity::Value),
+    ("--lora-backend", Arity::Value),
     ("--boundary-ratio", Arity::Value),
     ("--flow-shift", Arity::Value),
     ("--diffusion-attention-backend", Arity::Value),
@@ -67,6 +81,15 @@ const FLAGS: &[(&str, Arity)] = &[
     ("--omni-master-port", Arity::Value),
     ("--headless", Arity::Switch),
 ];
+
+/// Second spellings vLLM-Omni's parser accepts for a flag, recorded under the first spelling
+/// (`--ulysses-degree 2` is `--usp 2`).
+const ALIASES: &[(&str, &str)] = &[("--ulysses-degree", "--usp"), ("--ring-degree", "--ring")];
+
+/// The flag `name` stands for: itself, or the first spelling of an alias.
+fn canonical(name: &str) -> &str {
+    ALIASES.iter().find(|(alias, _)| *alias == name).map_or(name, |(_, flag)| flag)
+}
 
 /// The serve flags given, in order of appearance: switches map to `true`, valued flags to their
 /// value (several values joined by spaces).
@@ -89,7 +112,7 @@ fn known_flags() -> String {
 
 /// Whether `arg` (without `=value`) is a serve flag.
 pub fn is_serve_flag(arg: &str) -> bool {
-    let name = arg.split_once('=').map_or(arg, |(name, _)| name);
+    let name = canonical(arg.split_once('=').map_or(arg, |(name, _)| name));
     FLAGS.iter().any(|(flag, _)| *flag == name)
 }
 
@@ -102,6 +125,7 @@ pub fn parse(args: &[String]) -> Result<ServeFlags, ServeFlagError> {
             Some((name, value)) => (name, Some(value.to_owned())),
             None => (args[i].as_str(), None),
         };
+        let name = canonical(name);
         let arity = FLAGS
             .iter()
             .find(|(flag, _)| *flag == name)
@@ -135,12 +159,12 @@ pub fn parse(args: &[String]) -> Result<ServeFlags, ServeFlagError> {
 
 /// Whether `arg` is a serve flag that consumes the next argument (for splitting a command line).
 pub fn takes_value(arg: &str) -> bool {
-    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == arg && *arity != Arity::Switch)
+    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == canonical(arg) && *arity != Arity::Switch)
 }
 
 /// Whether `arg` is a flag taking one or more values.
 pub fn takes_values(arg: &str) -> bool {
-    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == arg && *arity == Arity::Values)
+    !arg.contains('=') && FLAGS.iter().any(|(flag, arity)| *flag == canonical(arg) && *arity == Arity::Values)
 }
 
 #[cfg(test)]
@@ -160,6 +184,15 @@ mod tests {
         assert_eq!(flags["served-model-name"], "a b");
         assert_eq!(flags["cache-config"], "{\"x\":1}");
         assert_eq!(flags["enforce-eager"], true);
+        let prefix = parse(&args("--no-async-chunk --block-size 16 --enable-prompt-tokens-details")).unwrap();
+        assert_eq!((prefix["no-async-chunk"].clone(), prefix["block-size"].clone()), (true.into(), "16".into()));
+    }
+
+    #[test]
+    fn aliases_are_recorded_under_the_first_spelling() {
+        let flags = parse(&args("--ulysses-degree 2 --ring-degree=2")).unwrap();
+        assert_eq!((flags["usp"].as_str(), flags["ring"].as_str()), (Some("2"), Some("2")));
+        assert!(is_serve_flag("--ulysses-degree") && takes_value("--ring-degree"));
     }
 
     #[test]

@@ -9,23 +9,33 @@ pub enum Capability {
     RealModel,
     /// Speech recognition of arbitrary audio. The mock transcribes only speech its own TTS made.
     RealAsr,
+    /// Transcripts of the server's own speech output: the mock transcribes the speech it makes;
+    /// a real server's needs a speech-recognition server (`OMNITEST_ASR_URL`).
+    Transcription,
     /// The server is a child process on this machine, so its process tree can be signalled and
     /// inspected. An external server is not.
     LocalProcess,
-    /// GPU device memory this process can allocate, for memory-pressure faults.
+    /// An engine that holds GPU memory, on GPUs this process can see: peak memory can be
+    /// measured and memory pressure applied. The mock holds none.
     GpuMemory,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 4] =
-        [Capability::RealModel, Capability::RealAsr, Capability::LocalProcess, Capability::GpuMemory];
+    pub const ALL: [Capability; 5] = [
+        Capability::RealModel,
+        Capability::RealAsr,
+        Capability::Transcription,
+        Capability::LocalProcess,
+        Capability::GpuMemory,
+    ];
 
     /// The capability's name, as written in `#[needs(...)]`.
     pub const fn name(self) -> &'static str {
         match self {
             Capability::RealModel => "real_model",
             Capability::RealAsr => "real_asr",
+            Capability::Transcription => "transcription",
             Capability::LocalProcess => "local_process",
             Capability::GpuMemory => "gpu_memory",
         }
@@ -36,8 +46,9 @@ impl Capability {
         match self {
             Capability::RealModel => "a real model's perception",
             Capability::RealAsr => "speech recognition of arbitrary audio",
+            Capability::Transcription => "transcripts of the server's speech",
             Capability::LocalProcess => "a server process on this machine",
-            Capability::GpuMemory => "GPU memory",
+            Capability::GpuMemory => "an engine in GPU memory",
         }
     }
 }

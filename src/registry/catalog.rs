@@ -95,6 +95,14 @@ impl Catalog {
                         .into(),
                 );
             }
+            if let Some(param) = &case.param {
+                if !case.scenarios.is_empty() {
+                    report("has both scenarios and a parameter id: a generated test names one or the other".into());
+                }
+                if let Some(problem) = id_problem(param) {
+                    report(format!("has an invalid parameter id `{param}`: {problem}"));
+                }
+            }
             let mut ids = HashSet::new();
             for choice in &case.scenarios {
                 if let Some(problem) = scenario_id_problem(&choice.id) {
@@ -123,12 +131,20 @@ impl Catalog {
     }
 }
 
-/// The names of a test's trials: the path, or one `path[id]` per scenario.
+/// The names of a test's trials: the path, `path[param]`, or one `path[id]` per scenario.
 pub fn trial_names_of(case: &TestCase) -> Vec<String> {
     if case.scenarios.is_empty() {
-        vec![case.path.to_string()]
+        vec![serverless_trial_name(case)]
     } else {
         case.scenarios.iter().map(|choice| format!("{}[{}]", case.path, choice.id)).collect()
+    }
+}
+
+/// The name of the one trial of a test without scenarios: its path, with its parameter id.
+pub fn serverless_trial_name(case: &TestCase) -> String {
+    match &case.param {
+        Some(param) => format!("{}[{param}]", case.path),
+        None => case.path.to_string(),
     }
 }
 
@@ -143,9 +159,13 @@ fn path_problem(path: &str) -> Option<String> {
 }
 
 fn scenario_id_problem(id: &str) -> Option<String> {
+    id_problem(id).map(|problem| format!("has an invalid scenario id `{id}`: {problem}"))
+}
+
+fn id_problem(id: &str) -> Option<&'static str> {
     let valid =
         !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '=' | ','));
-    (!valid).then(|| format!("has an invalid scenario id `{id}`: use letters, digits and `_-.=,`"))
+    (!valid).then_some("use letters, digits and `_-.=,`")
 }
 
 #[cfg(test)]
@@ -195,6 +215,19 @@ mod tests {
         let found = problems(vec![a.clone(), a, b]);
         assert!(found.contains(&"trial `suite::test_a` is registered twice".to_string()), "{found:?}");
         assert!(found.iter().any(|p| p.contains("names scenario id `x` twice")), "{found:?}");
+    }
+
+    #[test]
+    fn parameter_ids_name_trials_and_are_checked() {
+        static S: Scenario = Scenario::mock("m", "text");
+        let case = TestCase::new("examples::test_readme", &[Level::FullModel], &[Marker::Cpu], body());
+        assert_eq!(
+            trial_names_of(&case.clone().with_param("quick_start_001")),
+            ["examples::test_readme[quick_start_001]"]
+        );
+        let found = problems(vec![case.clone().with_param("a b"), case.with_param("x").with_scenario("s", &S)]);
+        assert!(found.iter().any(|p| p.contains("invalid parameter id `a b`")), "{found:?}");
+        assert!(found.iter().any(|p| p.contains("both scenarios and a parameter id")), "{found:?}");
     }
 
     #[test]

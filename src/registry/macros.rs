@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Attributes may come in any order; `#[levels]` is required, and so is `#[hardware]` or the
-//! `cpu` marker. Unknown levels, markers, platforms, resources and capabilities are compile
+//! `cpu` marker. `#[needs(real_asr)]` names what the test needs from the backend at every level;
+//! `#[deep_needs(real_model)]` what only its deep validation (advanced_model, full_model) needs,
+//! so that the same test still runs its structural checks at core_model on the mock. Unknown levels, markers, platforms, resources and capabilities are compile
 //! errors that list the valid names. Each test also gets an inert `#[test]` twin at the same
 //! path so that editors show a "Run Test" lens; omnitest's harness runs the registered body.
 
@@ -25,7 +27,7 @@ macro_rules! omni_test {
     ($( $(#[$($attr:tt)*])* fn $name:ident ($($params:tt)*) $(-> $ret:ty)? $body:block )*) => {
         $(
             $crate::__omni_test_parse! {
-                [] [] [] [] [] [] [] ; $(#[$($attr)*])* fn $name ($($params)*) ($($ret)?) $body
+                [] [] [] [] [] [] [] [] ; $(#[$($attr)*])* fn $name ($($params)*) ($($ret)?) $body
             }
         )*
     };
@@ -34,47 +36,56 @@ macro_rules! omni_test {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __omni_test_parse {
-    // Accumulators: [docs] [levels] [markers] [hardware] [scenarios] [needs] [other attributes].
-    ([$($doc:tt)*] $l:tt $m:tt $h:tt $s:tt $n:tt $o:tt ; #[doc = $d:literal] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { [$($doc)* $d] $l $m $h $s $n $o ; $($rest)* }
+    // Accumulators: [docs] [levels] [markers] [hardware] [scenarios] [needs] [deep needs] [other attributes].
+    ([$($doc:tt)*] $l:tt $m:tt $h:tt $s:tt $n:tt $dn:tt $o:tt ; #[doc = $d:literal] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { [$($doc)* $d] $l $m $h $s $n $dn $o ; $($rest)* }
     };
-    ($doc:tt [] $m:tt $h:tt $s:tt $n:tt $o:tt ; #[levels($($level:ident),* $(,)?)] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc [$($level)* ,] $m $h $s $n $o ; $($rest)* }
+    ($doc:tt [] $m:tt $h:tt $s:tt $n:tt $dn:tt $o:tt ; #[levels($($level:ident),* $(,)?)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc [$($level)* ,] $m $h $s $n $dn $o ; $($rest)* }
     };
-    ($doc:tt [$($l:tt)+] $m:tt $h:tt $s:tt $n:tt $o:tt ; #[levels $($dup:tt)*] $($rest:tt)*) => {
+    ($doc:tt [$($l:tt)+] $m:tt $h:tt $s:tt $n:tt $dn:tt $o:tt ; #[levels $($dup:tt)*] $($rest:tt)*) => {
         ::core::compile_error!("#[levels(...)] is given twice");
     };
-    ($doc:tt $l:tt [] $h:tt $s:tt $n:tt $o:tt ; #[markers($($marker:ident),* $(,)?)] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc $l [$($marker)* ,] $h $s $n $o ; $($rest)* }
+    ($doc:tt $l:tt [] $h:tt $s:tt $n:tt $dn:tt $o:tt ; #[markers($($marker:ident),* $(,)?)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l [$($marker)* ,] $h $s $n $dn $o ; $($rest)* }
     };
-    ($doc:tt $l:tt [$($m:tt)+] $h:tt $s:tt $n:tt $o:tt ; #[markers $($dup:tt)*] $($rest:tt)*) => {
+    ($doc:tt $l:tt [$($m:tt)+] $h:tt $s:tt $n:tt $dn:tt $o:tt ; #[markers $($dup:tt)*] $($rest:tt)*) => {
         ::core::compile_error!("#[markers(...)] is given twice");
     };
-    ($doc:tt $l:tt $m:tt [] $s:tt $n:tt $o:tt ; #[hardware($($hw:tt)*)] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc $l $m [($($hw)*)] $s $n $o ; $($rest)* }
+    ($doc:tt $l:tt $m:tt [] $s:tt $n:tt $dn:tt $o:tt ; #[hardware($($hw:tt)*)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l $m [($($hw)*)] $s $n $dn $o ; $($rest)* }
     };
-    ($doc:tt $l:tt $m:tt [$($h:tt)+] $s:tt $n:tt $o:tt ; #[hardware $($dup:tt)*] $($rest:tt)*) => {
+    ($doc:tt $l:tt $m:tt [$($h:tt)+] $s:tt $n:tt $dn:tt $o:tt ; #[hardware $($dup:tt)*] $($rest:tt)*) => {
         ::core::compile_error!("#[hardware(...)] is given twice");
     };
-    ($doc:tt $l:tt $m:tt $h:tt [] $n:tt $o:tt ; #[scenarios($($scenario:path),+ $(,)?)] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc $l $m $h [$($scenario)+] $n $o ; $($rest)* }
+    ($doc:tt $l:tt $m:tt $h:tt [] $n:tt $dn:tt $o:tt ; #[scenarios($($scenario:path),+ $(,)?)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l $m $h [$($scenario)+] $n $dn $o ; $($rest)* }
     };
-    ($doc:tt $l:tt $m:tt $h:tt [$($s:tt)+] $n:tt $o:tt ; #[scenarios $($dup:tt)*] $($rest:tt)*) => {
+    ($doc:tt $l:tt $m:tt $h:tt [$($s:tt)+] $n:tt $dn:tt $o:tt ; #[scenarios $($dup:tt)*] $($rest:tt)*) => {
         ::core::compile_error!("#[scenarios(...)] is given twice");
     };
-    ($doc:tt $l:tt $m:tt $h:tt $s:tt [] $o:tt ; #[needs($($need:ident),* $(,)?)] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc $l $m $h $s [$($need)* ,] $o ; $($rest)* }
+    ($doc:tt $l:tt $m:tt $h:tt $s:tt [] $dn:tt $o:tt ; #[needs($($need:ident),* $(,)?)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l $m $h $s [$($need)* ,] $dn $o ; $($rest)* }
     };
-    ($doc:tt $l:tt $m:tt $h:tt $s:tt $n:tt [$($o:tt)*] ; #[$attr:meta] $($rest:tt)*) => {
-        $crate::__omni_test_parse! { $doc $l $m $h $s $n [$($o)* #[$attr]] ; $($rest)* }
+    ($doc:tt $l:tt $m:tt $h:tt $s:tt [$($n:tt)+] $dn:tt $o:tt ; #[needs $($dup:tt)*] $($rest:tt)*) => {
+        ::core::compile_error!("#[needs(...)] is given twice");
     };
-    ($doc:tt [] $m:tt $h:tt $s:tt $n:tt $o:tt ; fn $name:ident $($rest:tt)*) => {
+    ($doc:tt $l:tt $m:tt $h:tt $s:tt $n:tt [] $o:tt ; #[deep_needs($($need:ident),* $(,)?)] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l $m $h $s $n [$($need)* ,] $o ; $($rest)* }
+    };
+    ($doc:tt $l:tt $m:tt $h:tt $s:tt $n:tt [$($dn:tt)+] $o:tt ; #[deep_needs $($dup:tt)*] $($rest:tt)*) => {
+        ::core::compile_error!("#[deep_needs(...)] is given twice");
+    };
+    ($doc:tt $l:tt $m:tt $h:tt $s:tt $n:tt $dn:tt [$($o:tt)*] ; #[$attr:meta] $($rest:tt)*) => {
+        $crate::__omni_test_parse! { $doc $l $m $h $s $n $dn [$($o)* #[$attr]] ; $($rest)* }
+    };
+    ($doc:tt [] $m:tt $h:tt $s:tt $n:tt $dn:tt $o:tt ; fn $name:ident $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "test `", ::core::stringify!($name),
             "` has no #[levels(...)]: add #[levels(core_model)] (or advanced_model, full_model)"
         ));
     };
-    ([$($doc:literal)*] [$($level:ident)* ,] [$($marker:ident)* $(,)?] [$($hw:tt)?] [$($scenario:path)*] [$($need:ident)* $(,)?] [$($attr:tt)*] ;
+    ([$($doc:literal)*] [$($level:ident)* ,] [$($marker:ident)* $(,)?] [$($hw:tt)?] [$($scenario:path)*] [$($need:ident)* $(,)?] [$($deep_need:ident)* $(,)?] [$($attr:tt)*] ;
         fn $name:ident ($($params:tt)*) ($($ret:ty)?) $body:block) => {
         const _: () = {
             $(#[doc = $doc])*
@@ -113,6 +124,7 @@ macro_rules! __omni_test_parse {
                         scenario: &$scenario,
                     }),*],
                     needs: &[$($crate::__omni_capability!($need)),*],
+                    deep_needs: &[$($crate::__omni_capability!($deep_need)),*],
                     body: __omnitest_registered_body,
                 }
             }
@@ -266,6 +278,9 @@ macro_rules! __omni_capability {
     (real_asr) => {
         $crate::registry::Capability::RealAsr
     };
+    (transcription) => {
+        $crate::registry::Capability::Transcription
+    };
     (local_process) => {
         $crate::registry::Capability::LocalProcess
     };
@@ -276,7 +291,7 @@ macro_rules! __omni_capability {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($other),
-            "` (valid: real_model, real_asr, local_process, gpu_memory)"
+            "` (valid: real_model, real_asr, transcription, local_process, gpu_memory)"
         ))
     };
 }

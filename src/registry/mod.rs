@@ -23,7 +23,7 @@ pub use adapt::{
     ClientParam, ContextParam, ContextServerClientParams, IntoTestResult, NoParams, ServerClientParams, TestFn, invoke,
 };
 pub use capability::Capability;
-pub use catalog::{Catalog, RegistrationProblem, RegistryError, trial_names_of};
+pub use catalog::{Catalog, RegistrationProblem, RegistryError, serverless_trial_name, trial_names_of};
 pub use hardware::{Cards, Hardware, Platform, PlatformRequirement, Resource};
 pub use level::{Level, UnknownLevel};
 pub use marker::{Marker, MarkerGroup, MarkerSet};

@@ -41,6 +41,9 @@ pub struct TestDef {
     pub scenarios: &'static [ScenarioEntry],
     /// What it needs from the backend.
     pub needs: &'static [Capability],
+    /// What its deep validation (advanced_model, full_model) needs from the backend; at
+    /// core_model, which checks structure only, it runs without.
+    pub deep_needs: &'static [Capability],
     /// The body.
     pub body: TestBody,
 }
@@ -128,8 +131,13 @@ pub struct TestCase {
     pub requirements: Vec<PlatformRequirement>,
     /// Its scenarios; empty for tests without a server.
     pub scenarios: Vec<ScenarioChoice>,
+    /// The id of a generated test's data item (a documentation block), for tests without
+    /// scenarios: the trial is then named `path[param]`, as pytest names a parametrised case.
+    pub param: Option<Cow<'static, str>>,
     /// What it needs from the backend.
     pub needs: Vec<Capability>,
+    /// What it needs from the backend when validating deeply.
+    pub deep_needs: Vec<Capability>,
     /// The body.
     pub body: Body,
 }
@@ -150,7 +158,9 @@ impl TestCase {
             markers: set,
             requirements: Vec::new(),
             scenarios: Vec::new(),
+            param: None,
             needs: Vec::new(),
+            deep_needs: Vec::new(),
             body,
         }
     }
@@ -172,6 +182,13 @@ impl TestCase {
         self
     }
 
+    /// Names the data item a generated test runs (its trial becomes `path[param]`).
+    #[must_use]
+    pub fn with_param(mut self, param: impl Into<Cow<'static, str>>) -> TestCase {
+        self.param = Some(param.into());
+        self
+    }
+
     /// Sets the doc comment.
     #[must_use]
     pub fn with_doc(mut self, doc: impl Into<Cow<'static, str>>) -> TestCase {
@@ -184,6 +201,19 @@ impl TestCase {
     pub fn with_needs(mut self, needs: &[Capability]) -> TestCase {
         self.needs = needs.to_vec();
         self
+    }
+
+    /// Sets what the test needs from the backend when validating deeply.
+    #[must_use]
+    pub fn with_deep_needs(mut self, needs: &[Capability]) -> TestCase {
+        self.deep_needs = needs.to_vec();
+        self
+    }
+
+    /// What the test needs from the backend at `level`.
+    pub fn needs_at(&self, level: Level) -> impl Iterator<Item = Capability> + '_ {
+        let deep: &[Capability] = if level.validates_deeply() { &self.deep_needs } else { &[] };
+        self.needs.iter().chain(deep).copied()
     }
 
     /// The case a static registration describes.
@@ -200,6 +230,7 @@ impl TestCase {
         let case = TestCase::new(path, def.levels, def.markers, Body::Static(def.body))
             .with_requirements(requirements)
             .with_needs(def.needs)
+            .with_deep_needs(def.deep_needs)
             .with_doc(def.doc);
         TestCase { source: Some((Cow::Borrowed(def.file), def.line)), scenarios, ..case }
     }

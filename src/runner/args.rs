@@ -68,6 +68,12 @@ pub struct HarnessArgs {
     #[arg(long, env = "OMNITEST_SUMMARY", help_heading = "Reports")]
     pub summary: Option<PathBuf>,
 
+    /// Prints every registered test (path, source, levels, markers, hardware, trials) as JSON
+    /// and exits: what `omnitest ci buildkite` plans pipelines from. Unlike the selection flags
+    /// it has no environment twin: it is a query, never part of a run nextest starts.
+    #[arg(long, help_heading = "Reports")]
+    pub catalog_json: bool,
+
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::client::Client;
-use crate::fixtures::{OfflineRunner, ScenarioSlot, Server};
+use crate::fixtures::slot::Owned;
+use crate::fixtures::{LaunchEnv, OfflineRunner, ScenarioSlot, Server};
 use crate::outcome::TestError;
 use crate::registry::{Level, Scenario, ScenarioChoice};
 use crate::selection::Backend;
@@ -18,9 +19,12 @@ pub struct TestContext {
     pub(crate) backend: Backend,
     pub(crate) scenario: Option<ScenarioChoice>,
     pub(crate) output_dir: PathBuf,
+    pub(crate) output_root: PathBuf,
+    pub(crate) omnitest_binary: Option<PathBuf>,
     pub(crate) gpus: u32,
     pub(crate) slot: Option<Arc<ScenarioSlot>>,
     pub(crate) asr_url: Option<String>,
+    pub(crate) launch: Arc<LaunchEnv>,
 }
 
 impl TestContext {
@@ -42,6 +46,18 @@ impl TestContext {
     /// The GPUs this run may use (detected, or `--gpus`).
     pub fn gpus(&self) -> u32 {
         self.gpus
+    }
+
+    /// The run's output root (`--output-dir`, else `$OUTPUT_DIR`, else a temp folder), for
+    /// tests that lay out their own folders under it, as documentation examples do.
+    pub fn output_root(&self) -> &Path {
+        &self.output_root
+    }
+
+    /// The `omnitest` binary this run starts mock servers with (`OMNITEST_BIN`, else the one
+    /// built with the e2e binary), when the harness knows one.
+    pub fn omnitest_binary(&self) -> Option<&Path> {
+        self.omnitest_binary.as_deref()
     }
 
     /// The scenario this trial runs under, if it has one.
@@ -82,6 +98,54 @@ impl TestContext {
             Some(url) => client.with_asr(url),
             None => client,
         })
+    }
+
+    /// Starts `scenario`'s offline runner for this test alone, runs `body` with it, and stops it.
+    /// This is how a test compares configurations (a baseline, then sequence parallel): one after
+    /// the other, as GPUs that hold one engine at a time require. Only for tests without
+    /// `#[scenarios]`, whose runner would otherwise hold the GPUs while this one waits for them.
+    pub fn with_runner<T>(
+        &self,
+        scenario: &'static Scenario,
+        body: impl FnOnce(&OfflineRunner) -> Result<T, TestError>,
+    ) -> Result<T, TestError> {
+        let dir = self.owned_dir("runner", scenario)?;
+        let runner = Owned::runner(&self.launch, scenario, &dir)?;
+        body(runner.get())
+    }
+
+    /// Starts `scenario`'s server for this test alone, runs `body` with it and a client validating
+    /// at the run level, and stops it; as [`TestContext::with_runner`], for tests without
+    /// `#[scenarios]`.
+    pub fn with_server<T>(
+        &self,
+        scenario: &'static Scenario,
+        body: impl FnOnce(&Server, &Client) -> Result<T, TestError>,
+    ) -> Result<T, TestError> {
+        let dir = self.owned_dir("server", scenario)?;
+        let server = Owned::server(&self.launch, scenario, &dir)?;
+        let client = Client::new(server.get().url(), self.run_level);
+        let client = match &self.asr_url {
+            Some(url) => client.with_asr(url),
+            None => client,
+        };
+        body(server.get(), &client)
+    }
+
+    fn owned_dir(&self, kind: &str, scenario: &Scenario) -> Result<PathBuf, TestError> {
+        if self.slot.is_some() {
+            return Err(TestError::harness(format!(
+                "test `{}` has #[scenarios] and starts another {kind}: compare configurations in a test \
+                 without #[scenarios], starting each with with_{kind}",
+                self.name
+            )));
+        }
+        let id: String = scenario
+            .id_or(scenario.model)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect();
+        Ok(self.output_dir()?.join(format!("{kind}-{id}")))
     }
 
     /// This trial's artifact folder (`<output dir>/<module path>/<test>[<scenario>]`), created on

@@ -37,6 +37,16 @@ pub enum HarnessError {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// `OMNITEST_MOCK_ARGS` or `OMNITEST_MOCK_DEFECTS` cannot be used.
+    #[error("{variable}={value:?}: {problem}")]
+    BadVariable {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong, with the valid values.
+        problem: String,
+    },
     /// Server processes survived teardown.
     #[error("server processes survived teardown: {pids:?} (a teardown bug; they were sent SIGKILL)")]
     Survivors {
@@ -49,7 +59,9 @@ impl HarnessError {
     /// 2 for what the user typed (as clap uses), 3 for the rest.
     fn exit_code(&self) -> u8 {
         match self {
-            HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } => 2,
+            HarnessError::UnknownVariable(_) | HarnessError::NoExactMatch { .. } | HarnessError::BadVariable { .. } => {
+                2
+            }
             HarnessError::Registry(_) | HarnessError::Report(_) | HarnessError::Survivors { .. } => 3,
         }
     }
@@ -101,6 +113,9 @@ pub fn run_with_args(args: impl IntoIterator<Item = impl Into<OsString> + Clone>
 fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let started = Instant::now();
     let catalog = Catalog::collect(&GenerateContext { root: PathBuf::from(env!("CARGO_MANIFEST_DIR")) })?;
+    if args.catalog_json {
+        return print_catalog(&catalog);
+    }
     let options = SelectionOptions {
         run_level: args.run_level,
         markers: args.markers.clone().unwrap_or_else(|| MarkerExpr::parse("").expect("empty expression parses")),
@@ -114,7 +129,7 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     let selection = resolve_exact_function(&mut args.libtest, selection, &catalog, &options)?;
     let plan = Plan::new(selection);
     let output_dir = output_root(args.output_dir.clone());
-    let launch = launch_env(&args, env.backend.backend, &output_dir, paths);
+    let launch = launch_env(&args, env.backend.backend, &output_dir, paths)?;
     let shared = Arc::new(RunShared {
         run_level: args.run_level,
         backend: env.backend.backend,
@@ -134,21 +149,26 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
     }
 
     // What libtest's own name filter (`FILTER`, `--skip`) will leave, for an honest header.
-    let facts: Vec<(bool, Option<&'static crate::registry::Scenario>)> = plan
+    let waives = !env.backend.backend.needs_hardware();
+    let facts: Vec<(bool, bool, Option<&'static crate::registry::Scenario>)> = plan
         .trials()
-        .map(|trial| (trial.ignored.is_some(), trial.scenario.as_ref().map(|choice| choice.scenario)))
+        .map(|trial| {
+            let waived = waives && !trial.case.requirements.is_empty();
+            (trial.ignored.is_some(), waived, trial.scenario.as_ref().map(|choice| choice.scenario))
+        })
         .collect();
-    let (deselected, hardware_waived) = (plan.deselected, plan.hardware_waived);
+    let deselected = plan.deselected;
     let trials = build_trials(plan, &shared, false);
     let mut scenarios: std::collections::HashSet<&crate::registry::Scenario> = std::collections::HashSet::new();
-    let (mut planned, mut ignored, mut filtered) = (0, 0, 0);
-    for (trial, (is_ignored, scenario)) in trials.iter().zip(facts) {
+    let (mut planned, mut ignored, mut filtered, mut hardware_waived) = (0, 0, 0, 0);
+    for (trial, (is_ignored, waived, scenario)) in trials.iter().zip(facts) {
         if args.libtest.is_filtered_out(trial) {
             filtered += 1;
             continue;
         }
         planned += 1;
         ignored += usize::from(is_ignored);
+        hardware_waived += usize::from(waived);
         scenarios.extend(scenario);
     }
     let info = RunInfo {
@@ -176,6 +196,16 @@ fn run(mut args: HarnessArgs, paths: &Paths) -> Result<ExitCode, HarnessError> {
         return Err(HarnessError::Survivors { pids: servers.survivors });
     }
     Ok(conclusion.exit_code())
+}
+
+/// `--catalog-json`: the catalog as one JSON document on stdout.
+fn print_catalog(catalog: &Catalog) -> Result<ExitCode, HarnessError> {
+    crate::cli::die_quietly_on_closed_stdout();
+    let summary = crate::ci::CatalogSummary::of(catalog);
+    // Serializing plain strings and numbers cannot fail.
+    let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// When clap rejects a value that came from an `OMNITEST_*` variable rather than the command
@@ -222,22 +252,39 @@ fn resolve_exact_function(
 
 /// How servers are launched in this run. `OMNITEST_BIN` overrides the `omnitest` binary,
 /// `OMNITEST_DEPLOY_DIR` the folder relative deploy configs are found in, and
-/// `OMNITEST_MOCK_ARGS` adds arguments to every mock server.
+/// `OMNITEST_MOCK_ARGS` adds arguments to every mock server, and `OMNITEST_MOCK_DEFECTS`
+/// deliberate defects to every mock server and runner.
 fn launch_env(
     args: &HarnessArgs,
     backend: crate::selection::Backend,
     output_dir: &std::path::Path,
     paths: &Paths,
-) -> LaunchEnv {
+) -> Result<LaunchEnv, HarnessError> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let deploy_dir =
         std::env::var_os("OMNITEST_DEPLOY_DIR").map_or_else(|| root.join("baselines/deploy"), PathBuf::from);
     let mut launch = LaunchEnv::new(backend, args.run_level, output_dir.to_path_buf(), deploy_dir);
     launch.server_url = args.server_url.clone();
     launch.mock_binary = std::env::var_os("OMNITEST_BIN").map(PathBuf::from).or_else(|| paths.omnitest_bin.clone());
-    launch.mock_args =
-        std::env::var("OMNITEST_MOCK_ARGS").map(|a| shlex::split(&a).unwrap_or_default()).unwrap_or_default();
-    launch
+    if let Ok(value) = std::env::var("OMNITEST_MOCK_ARGS") {
+        launch.mock_args = shlex::split(&value).ok_or_else(|| HarnessError::BadVariable {
+            variable: "OMNITEST_MOCK_ARGS",
+            problem: "not a shell-quoted argument list (an unclosed quote?)".to_owned(),
+            value,
+        })?;
+    }
+    if let Ok(value) = std::env::var("OMNITEST_MOCK_DEFECTS") {
+        launch.mock_defects = parse_defects(&value).map_err(|err| HarnessError::BadVariable {
+            variable: "OMNITEST_MOCK_DEFECTS",
+            value,
+            problem: err.to_string(),
+        })?;
+    }
+    Ok(launch)
+}
+
+fn parse_defects(value: &str) -> Result<Vec<crate::mock::defects::Defect>, crate::mock::defects::UnknownDefect> {
+    value.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::parse).collect()
 }
 
 /// `--output-dir`, else the seed's `OUTPUT_DIR`, else a new folder under the temp dir.

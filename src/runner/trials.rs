@@ -96,9 +96,12 @@ fn run_trial(
                 backend: shared.backend,
                 scenario: scenario.clone(),
                 output_dir,
+                output_root: shared.output_dir.clone(),
+                omnitest_binary: shared.launch.mock_binary.clone(),
                 gpus: shared.gpus,
                 slot,
                 asr_url: shared.asr_url.clone(),
+                launch: Arc::clone(&shared.launch),
             };
             match catch_unwind(AssertUnwindSafe(|| case.body.call(&ctx))) {
                 Ok(Ok(())) => TrialStatus::Passed,

@@ -85,10 +85,16 @@ impl Backend {
                 Some("OMNITEST_ASR_URL names no speech-recognition server".to_owned())
             }
             (Capability::RealAsr, _) => None,
+            (Capability::Transcription, Backend::Mock) => None,
+            (Capability::Transcription, _) if !asr_configured => {
+                Some("OMNITEST_ASR_URL names no speech-recognition server".to_owned())
+            }
+            (Capability::Transcription, _) => None,
             (Capability::LocalProcess, Backend::External) => {
                 Some("an external server is not a process of this machine".to_owned())
             }
             (Capability::LocalProcess, _) => None,
+            (Capability::GpuMemory, Backend::Mock) => Some("the mock holds no GPU memory".to_owned()),
             (Capability::GpuMemory, _) if gpus == 0 => Some("no GPU was found".to_owned()),
             (Capability::GpuMemory, _) => None,
         };
@@ -145,6 +151,8 @@ mod tests {
             Some("needs speech recognition of arbitrary audio: OMNITEST_ASR_URL names no speech-recognition server")
         );
         assert!(Backend::External.lacks(Capability::LocalProcess, true, 0).is_some());
-        assert!(Backend::Mock.lacks(Capability::GpuMemory, false, 1).is_none());
+        assert!(Backend::Mock.lacks(Capability::GpuMemory, false, 1).is_some());
+        assert!(Backend::VllmOmni.lacks(Capability::GpuMemory, false, 1).is_none());
+        assert!(Backend::VllmOmni.lacks(Capability::GpuMemory, false, 0).is_some());
     }
 }

@@ -62,7 +62,7 @@ impl GpuInventory {
 
 /// The indices of the devices CUDA would expose: all of them without the variable, otherwise
 /// the listed ones up to the first invalid entry (where CUDA stops enumerating), without repeats.
-fn visible_devices(cuda_visible_devices: Option<&str>, uuids: &[String]) -> Vec<usize> {
+pub(crate) fn visible_devices(cuda_visible_devices: Option<&str>, uuids: &[String]) -> Vec<usize> {
     let Some(list) = cuda_visible_devices else {
         return (0..uuids.len()).collect();
     };

@@ -9,7 +9,7 @@
 
 mod backend;
 mod expr;
-mod gpus;
+pub(crate) mod gpus;
 mod partition;
 mod shard;
 
@@ -21,7 +21,9 @@ pub use gpus::{GpuInventory, GpuSource};
 pub use partition::{Partition, PartitionError, PartitionKind};
 pub use shard::{HardwareShard, ShardError};
 
-use crate::registry::{Catalog, Level, Marker, ScenarioChoice, TestCase};
+use crate::registry::{
+    Catalog, Level, Marker, MarkerSet, PlatformRequirement, Scenario, ScenarioChoice, TestCase, serverless_trial_name,
+};
 
 /// What the command line (or its environment twins) asks for.
 #[derive(Clone, Debug)]
@@ -70,7 +72,12 @@ impl Environment {
     }
 
     /// Why `case` cannot run here, or `None` when it can.
-    pub fn ignore_reason(&self, case: &TestCase, platform: Option<crate::registry::Platform>) -> Option<String> {
+    pub fn ignore_reason(
+        &self,
+        case: &TestCase,
+        level: Level,
+        platform: Option<crate::registry::Platform>,
+    ) -> Option<String> {
         let backend = self.backend.backend;
         if backend.needs_hardware() {
             let needed = case.cards_needed(platform);
@@ -82,9 +89,10 @@ impl Environment {
                 }
             }
         }
-        case.needs.iter().find_map(|&capability| {
+        case.needs_at(level).find_map(|capability| {
             let gpus = if capability == crate::registry::Capability::GpuMemory { self.gpus().count } else { 0 };
-            backend.lacks(capability, self.asr_configured, gpus)
+            let lacking = backend.lacks(capability, self.asr_configured, gpus)?;
+            Some(if case.needs.contains(&capability) { lacking } else { format!("validating at {level} {lacking}") })
         })
     }
 }
@@ -126,7 +134,7 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
             selection.deselected += trial_count;
             continue;
         }
-        let ignored = env.ignore_reason(case, platform);
+        let ignored = env.ignore_reason(case, options.run_level, platform);
         let waived = !env.backend.backend.needs_hardware() && !case.requirements.is_empty();
         let mut push = |name: String, scenario: Option<ScenarioChoice>, key: &str| {
             let position = candidates;
@@ -139,12 +147,13 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
             selection.trials.push(SelectedTrial { name, case: Arc::clone(case), scenario, ignored: ignored.clone() });
         };
         if case.scenarios.is_empty() {
-            push(case.path.to_string(), None, &case.path);
+            let name = serverless_trial_name(case);
+            let key = partition_key(&name, None);
+            push(name, None, &key);
         } else {
             for choice in &case.scenarios {
                 let name = format!("{}[{}]", case.path, choice.id);
-                // Trials sharing a server stay in one shard, so each shard starts it once.
-                let key = format!("{:?}", choice.scenario);
+                let key = partition_key(&name, Some(choice.scenario));
                 push(name, Some(choice.clone()), &key);
             }
         }
@@ -153,19 +162,51 @@ pub fn select(catalog: &Catalog, options: &SelectionOptions, env: &Environment) 
 }
 
 fn case_matches(case: &TestCase, options: &SelectionOptions, keep_slow: bool) -> bool {
-    if !case.levels.contains(&options.run_level) {
+    matches_filters(&case.levels, case.markers, &case.requirements, options, keep_slow)
+}
+
+/// Whether a test with these levels, markers and hardware requirements passes every filter of
+/// `options` but the partition: what [`select`] decides per test, for tools that plan CI jobs
+/// from a catalog description rather than from registered tests.
+pub fn is_selected(
+    levels: &[Level],
+    markers: MarkerSet,
+    requirements: &[PlatformRequirement],
+    options: &SelectionOptions,
+) -> bool {
+    matches_filters(levels, markers, requirements, options, options.markers.mentions(Marker::Slow))
+}
+
+fn matches_filters(
+    levels: &[Level],
+    markers: MarkerSet,
+    requirements: &[PlatformRequirement],
+    options: &SelectionOptions,
+    keep_slow: bool,
+) -> bool {
+    if !levels.contains(&options.run_level) {
         return false;
     }
-    if !options.markers.matches(case.markers) {
+    if !options.markers.matches(markers) {
         return false;
     }
-    if case.markers.contains(Marker::Slow) && !keep_slow {
+    if markers.contains(Marker::Slow) && !keep_slow {
         return false;
     }
     match (options.hardware, options.cards) {
-        (Some(shard), cards) => shard.contains(case, cards),
-        (None, Some(cards)) => shard::has_card_count(case, cards),
+        (Some(shard), cards) => shard.contains_requirements(requirements, cards),
+        (None, Some(cards)) => requirements.iter().any(|r| r.cards == cards),
         (None, None) => true,
+    }
+}
+
+/// What `--partition hash:M/N` hashes for a trial. Trials sharing a server hash the scenario,
+/// so they stay in one shard and each shard starts the server once; other trials hash their
+/// own name.
+pub fn partition_key(trial_name: &str, scenario: Option<&Scenario>) -> String {
+    match scenario {
+        Some(scenario) => format!("{scenario:?}"),
+        None => trial_name.to_owned(),
     }
 }
 
@@ -193,7 +234,7 @@ pub fn deselection_reason(case: &TestCase, options: &SelectionOptions) -> String
         return format!("it is not in the hardware shard {shard}");
     }
     if let (None, Some(cards)) = (options.hardware, options.cards)
-        && !shard::has_card_count(case, cards)
+        && !case.requirements.iter().any(|r| r.cards == cards)
     {
         return format!("it does not need exactly {cards} card(s)");
     }
@@ -281,6 +322,21 @@ mod tests {
             selection.trials[0].ignored.as_deref(),
             Some("needs a real model's perception: the mock backend has no real model")
         );
+    }
+
+    #[test]
+    fn deep_needs_apply_only_when_validating_deeply() {
+        let case = cpu("s::keywords", &[Level::CoreModel, Level::AdvancedModel], &[])
+            .with_deep_needs(&[Capability::RealModel]);
+        let catalog = Catalog::from_cases(vec![case]).unwrap();
+        let mock = env(Backend::Mock, 0);
+        assert_eq!(select(&catalog, &options(Level::CoreModel, ""), &mock).trials[0].ignored, None);
+        assert_eq!(
+            select(&catalog, &options(Level::AdvancedModel, ""), &mock).trials[0].ignored.as_deref(),
+            Some("validating at advanced_model needs a real model's perception: the mock backend has no real model")
+        );
+        let real = env(Backend::VllmOmni, 0);
+        assert_eq!(select(&catalog, &options(Level::AdvancedModel, ""), &real).trials[0].ignored, None);
     }
 
     #[test]

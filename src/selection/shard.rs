@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::registry::{Platform, Resource, TestCase};
+use crate::registry::{Platform, PlatformRequirement, Resource, TestCase};
 
 /// The hardware a CI job has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,10 +44,14 @@ impl HardwareShard {
 
     /// Whether the test belongs to this shard with `cards` cards (any count when `None`).
     pub fn contains(&self, case: &TestCase, cards: Option<u32>) -> bool {
+        self.contains_requirements(&case.requirements, cards)
+    }
+
+    /// Whether a test with these hardware requirements belongs to this shard with `cards` cards.
+    pub fn contains_requirements(&self, requirements: &[PlatformRequirement], cards: Option<u32>) -> bool {
         match self {
-            HardwareShard::Cpu => case.requirements.is_empty(),
-            HardwareShard::Accelerator(platform, resource) => case
-                .requirements
+            HardwareShard::Cpu => requirements.is_empty(),
+            HardwareShard::Accelerator(platform, resource) => requirements
                 .iter()
                 .any(|r| r.platform == *platform && r.resource == *resource && cards.is_none_or(|n| r.cards == n)),
         }
@@ -78,15 +82,10 @@ impl fmt::Display for HardwareShard {
     }
 }
 
-/// Whether a test needing cards on some platform belongs to a job selected only by `--cards`.
-pub fn has_card_count(case: &TestCase, cards: u32) -> bool {
-    case.requirements.iter().any(|r| r.cards == cards)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Body, Level, Marker, PlatformRequirement};
+    use crate::registry::{Body, Level, Marker};
 
     fn gpu_test(platform: Platform, resource: Resource, cards: u32) -> TestCase {
         TestCase::new("s::t", &[Level::CoreModel], &[], Body::Static(|_| Ok(())))

@@ -69,6 +69,44 @@ pub fn check_video(
     }
 }
 
+/// Peaks below this (−80 dBFS) are silence.
+const SILENCE_PEAK: f32 = 1e-4;
+
+/// Audio that carries sound: some frames, a sample rate, and not silence.
+pub fn check_sound(audio: &Audio) -> Result<(), TestError> {
+    if audio.frames() == 0 || audio.sample_rate == 0 {
+        return Err(TestError::failure(format!(
+            "the audio is empty ({} frames at {} Hz)",
+            audio.frames(),
+            audio.sample_rate
+        )));
+    }
+    let peak = audio.samples.iter().fold(0.0f32, |peak, s| peak.max(s.abs()));
+    if peak < SILENCE_PEAK {
+        return Err(TestError::failure(format!(
+            "the audio is silence: {:.2} s with a peak of {peak:.1e} (below −80 dBFS)",
+            audio.duration_s()
+        )));
+    }
+    Ok(())
+}
+
+/// Generated audio at `level`: frames and a rate at every level (with dummy weights at
+/// `core_model` any sound will do); at deep levels also not silence.
+pub fn check_audio_output(audio: &Audio, level: crate::registry::Level) -> Result<(), TestError> {
+    if level.validates_deeply() {
+        return check_sound(audio);
+    }
+    if audio.frames() == 0 || audio.sample_rate == 0 {
+        return Err(TestError::failure(format!(
+            "the audio is empty ({} frames at {} Hz)",
+            audio.frames(),
+            audio.sample_rate
+        )));
+    }
+    Ok(())
+}
+
 /// Audio with exactly this rate and channel count, and `duration_s` long (to one sample).
 pub fn check_audio(audio: &Audio, sample_rate: u32, channels: u16, duration_s: f64) -> Result<(), TestError> {
     let expected_frames = (duration_s * f64::from(sample_rate)) as usize;
@@ -108,6 +146,17 @@ mod tests {
         assert_eq!(
             err.message(),
             "the video has size 64x48 (expected 64x40), 8.00 fps (expected 16), 8 frames (expected (n // 4) * 4 + 1 = 9 for n = 8)"
+        );
+    }
+
+    #[test]
+    fn silence_and_empty_audio_are_not_sound() {
+        assert!(check_sound(&Audio::mono(16_000, vec![0.0, 0.3, -0.2])).is_ok());
+        let silent = check_sound(&Audio::mono(16_000, vec![0.0; 16_000])).unwrap_err();
+        assert_eq!(silent.message(), "the audio is silence: 1.00 s with a peak of 0.0e0 (below −80 dBFS)");
+        assert_eq!(
+            check_sound(&Audio::mono(16_000, vec![])).unwrap_err().message(),
+            "the audio is empty (0 frames at 16000 Hz)"
         );
     }
 

@@ -6,9 +6,11 @@
 //! | speech | success, `min_audio_bytes`, content type | + PCM HNR floor, transcript vs input (not for PCM), preset-voice gender |
 //! | diffusion | some output, image count, videos fully, audio sanity | + every image's exact size |
 //! | video jobs | width, height, fps ± 1, frames = `(n // 4) * 4 + 1` | the same |
+//! | text-to-audio | a decodable, non-empty sound | + `audio_length` seconds long (± 50 ms), not silent |
 //!
 //! Each failure message names what was expected and what came back.
 
+pub mod accuracy;
 pub mod media;
 pub mod text;
 
@@ -63,7 +65,7 @@ pub fn check_omni(
     if wants_audio && response.audio.as_ref().is_none_or(|a| a.audio.samples.is_empty()) {
         return fail("audio was requested but the answer has no audio".into());
     }
-    if wants_text && response.text.is_none() {
+    if wants_text && response.text.as_deref().is_none_or(|text| text.trim().is_empty()) {
         return fail("text was requested but the answer has no text".into());
     }
     // As the seed: transcribe when there is text to compare, a reference to match, or
@@ -222,9 +224,7 @@ pub fn check_diffusion(
         return fail(format!("expected {expected} image(s), got {}", response.images.len()));
     }
     for (i, audio) in response.audios.iter().enumerate() {
-        if audio.frames() == 0 || audio.sample_rate == 0 {
-            return fail(format!("audio output {i} is empty"));
-        }
+        media::check_audio_output(audio, level).map_err(|e| e.context(format!("audio output {i}")))?;
     }
     if level.validates_deeply() && !request.sizes.is_empty() {
         for (i, image) in response.images.iter().enumerate() {
@@ -270,6 +270,26 @@ pub fn check_video_job(response: &DiffusionResponse, request: &VideoRequest, _le
     media::check_video(&video.info, frames, width, height, number("fps")).map(|_| ())
 }
 
+/// Checks a text-to-audio answer (`/v1/audio/generate`) against the request body: at every level
+/// a sound with frames and a rate (the seed's WAV sanity check); at deep levels also the asked
+/// `audio_length` (to 50 ms) and a sound that is not silence.
+pub fn check_generated_audio(response: &DiffusionResponse, body: &Value, level: Level) -> Result<(), TestError> {
+    let audio = response.audios.first().ok_or_else(|| TestError::failure("the answer has no audio"))?;
+    media::check_audio_output(audio, level).map_err(|e| e.context("generated audio"))?;
+    if !level.validates_deeply() {
+        return Ok(());
+    }
+    if let Some(expected) = body.get("audio_length").and_then(Value::as_f64)
+        && (audio.duration_s() - expected).abs() > 0.05
+    {
+        return fail(format!(
+            "the generated audio lasts {:.3} s, but audio_length asked for {expected} s",
+            audio.duration_s()
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an error answer: the status is one of `codes`, a 4xx other than 404 carries an error
 /// object (`detail` or `error`), and every fragment of `messages` appears in the body.
 pub fn check_http_error(response: &HttpResponse, codes: &[u16], messages: &[&str]) -> Result<(), TestError> {
@@ -304,9 +324,11 @@ mod tests;
 pub fn check_offline(
     outputs: &[crate::fixtures::OfflineOutput],
     request: &crate::fixtures::OfflineRequest,
+    level: Level,
 ) -> Result<(), TestError> {
     use crate::fixtures::OfflineOutput;
-    let texts = outputs.iter().filter(|o| matches!(o, OfflineOutput::Text(_))).count();
+    let texts: Vec<&str> =
+        outputs.iter().filter_map(|o| if let OfflineOutput::Text(t) = o { Some(t.as_str()) } else { None }).collect();
     let audios: Vec<&Audio> =
         outputs.iter().filter_map(|o| if let OfflineOutput::Audio(_, a) = o { Some(a) } else { None }).collect();
     let number = |name: &str| request.get(name).and_then(Value::as_u64).map(|n| n as u32);
@@ -316,16 +338,22 @@ pub fn check_offline(
                 .get("modalities")
                 .and_then(Value::as_array)
                 .map_or_else(|| vec!["text", "audio"], |m| m.iter().filter_map(Value::as_str).collect());
-            if modalities.contains(&"text") && texts == 0 {
-                return fail("text was requested but the runner returned none".into());
+            if modalities.contains(&"text") && texts.iter().all(|t| t.trim().is_empty()) {
+                return fail(format!("text was requested but the runner returned none (texts: {texts:?})"));
             }
             if modalities.contains(&"audio") && audios.iter().all(|a| a.frames() == 0) {
                 return fail("audio was requested but the runner returned none".into());
             }
+            if !modalities.contains(&"audio") && !audios.is_empty() {
+                return fail(format!("only {modalities:?} was requested but the runner returned audio"));
+            }
         }
         "speech" => {
-            if audios.iter().all(|a| a.frames() == 0) {
+            if audios.is_empty() {
                 return fail("the runner returned no speech".into());
+            }
+            for audio in &audios {
+                media::check_audio_output(audio, level).map_err(|e| e.context("speech"))?;
             }
         }
         _ => {
@@ -337,8 +365,8 @@ pub fn check_offline(
                 .iter()
                 .filter_map(|o| if let OfflineOutput::Video(_, v) = o { Some(v) } else { None })
                 .collect();
-            if images.is_empty() && videos.is_empty() {
-                return fail("the runner returned no image or video".into());
+            if images.is_empty() && videos.is_empty() && audios.is_empty() {
+                return fail("the runner returned no image, video or audio".into());
             }
             if let Some(expected) = number("num_outputs_per_prompt").filter(|_| !images.is_empty())
                 && images.len() != expected as usize
@@ -357,6 +385,17 @@ pub fn check_offline(
                     number("height"),
                     number("fps").map(f64::from),
                 )?;
+            }
+            let clip = request.get("extra_args").map(|extra| {
+                let start = extra["audio_start_in_s"].as_f64().unwrap_or(0.0);
+                extra["audio_end_in_s"].as_f64().map(|end| end - start)
+            });
+            for (i, audio) in audios.iter().enumerate() {
+                media::check_audio_output(audio, level).map_err(|e| e.context(format!("audio {i}")))?;
+                if let Some(Some(seconds)) = clip {
+                    media::check_audio(audio, audio.sample_rate, audio.channels, seconds)
+                        .map_err(|e| e.context(format!("audio {i} of a {seconds} s clip")))?;
+                }
             }
         }
     }

@@ -20,9 +20,11 @@ static EDITED: Scenario = Scenario::mock("Qwen/Qwen3-Omni-30B-A3B-Instruct", "qw
 
 static MALFORMED_CONFIG: Scenario =
     Scenario::mock("Qwen/Qwen3-Omni-30B-A3B-Instruct", "qwen3-omni").id("malformed").stage_configs(MALFORMED);
-static UNKNOWN_FLAG: Scenario = Scenario::mock("Qwen/Qwen3-Omni-30B-A3B-Instruct", "qwen3-omni")
-    .id("unknown_flag")
-    .args(&["--ulysses-degree", "2"]);
+static UNKNOWN_FLAG: Scenario =
+    Scenario::mock("Qwen/Qwen3-Omni-30B-A3B-Instruct", "qwen3-omni").id("unknown_flag").args(&["--ulysses-degre", "2"]);
+/// A typo in a diffusion feature flag's value: vLLM-Omni knows `tea_cache`, not `teacache`.
+static UNKNOWN_CACHE_BACKEND: Scenario =
+    Scenario::mock("Qwen/Qwen-Image", "qwen-image").id("unknown_cache_backend").args(&["--cache-backend", "teacache"]);
 
 fn start(ctx: &TestContext, scenario: &'static Scenario) -> Result<TestError, TestError> {
     let mut env = LaunchEnv::new(Backend::Mock, Level::CoreModel, ctx.output_dir()?.to_path_buf(), "/".into());
@@ -64,7 +66,8 @@ omni_test! {
 
     /// A malformed deploy file makes the mock exit non-zero naming the file, line and column;
     /// a fixture rejects it before starting anything, and a server that exits while starting
-    /// (here on an unknown serve flag) is a harness error quoting its log.
+    /// (here on an unknown serve flag, or a diffusion flag with an unknown value) is a harness
+    /// error quoting its log.
     #[levels(core_model)]
     #[markers(cpu)]
     fn test_malformed_deploy_file_stops_the_server(ctx: &TestContext) -> TestResult {
@@ -81,7 +84,10 @@ omni_test! {
         let exited = start(ctx, &UNKNOWN_FLAG)?;
         check_eq!(exited.kind(), ErrorKind::Harness);
         check!(exited.message().contains("exited with exit status: 2 before becoming ready"), "{}", exited.message());
-        check!(exited.message().contains("unrecognized argument `--ulysses-degree`"), "the log is not quoted: {}", exited.message());
+        check!(exited.message().contains("unrecognized argument `--ulysses-degre`"), "the log is not quoted: {}", exited.message());
+        let typo = start(ctx, &UNKNOWN_CACHE_BACKEND)?;
+        check!(typo.message().contains("--cache-backend teacache: unknown cache backend 'teacache' (valid: none, tea_cache, cache_dit"),
+            "the log is not quoted: {}", typo.message());
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::form::Form;
 use crate::media::{speech, wav};
 use crate::mock::content;
+use crate::mock::defects::Defect;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::Route;
 use crate::mock::routes::chat::request::AudioFormat;
@@ -57,7 +58,14 @@ pub async fn transcriptions(State(state): State<AppState>, multipart: Multipart)
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// `POST /v1/audio/generate`: a sound for the prompt, `audio_length` seconds long.
+/// The longest sound Stable Audio Open makes: its 2,097,152-sample window at 44.1 kHz.
+const MAX_AUDIO_LENGTH_S: f64 = 47.55;
+
+/// The formats `response_format` may name (pydantic `Literal`); the mock encodes wav, pcm, flac.
+const GENERATE_FORMATS: &[&str] = &["wav", "pcm", "flac", "mp3", "aac", "opus"];
+
+/// `POST /v1/audio/generate`: a sound for the prompt, `audio_length` seconds long, validated as
+/// vLLM-Omni's `OpenAICreateAudioGenerateRequest` is.
 pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         state.check_route(Route::AudioGenerate, "/v1/audio/generate")?;
@@ -65,18 +73,77 @@ pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: B
         let mut f = Fields::new(&body);
         let model = f.string("model", false).map(str::to_owned);
         let input = f.string("input", true).map(str::to_owned);
+        if input.as_deref().is_some_and(|i| i.trim().is_empty()) {
+            f.reject("input", "value_error", "Value error, input cannot be empty");
+        }
         let format = f.string("response_format", false).map(str::to_owned);
-        let length = f.float("audio_length").unwrap_or(10.0);
-        let steps = f.unsigned("num_inference_steps").unwrap_or(20).max(1);
+        if let Some(other) = format.as_deref().filter(|f| !GENERATE_FORMATS.contains(f)) {
+            let expected = GENERATE_FORMATS.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
+            f.reject("response_format", "literal_error", &format!("Input should be {expected}, got '{other}'"));
+        }
+        let length = f.float("audio_length");
+        if length.is_some_and(|l| l <= 0.0) {
+            f.reject("audio_length", "greater_than", "Input should be greater than 0");
+        }
+        let start = f.float("audio_start");
+        let steps = match body.get("num_inference_steps").and_then(serde_json::Value::as_i64) {
+            Some(n) if n < 1 => {
+                f.reject("num_inference_steps", "greater_than_equal", "Input should be greater than or equal to 1");
+                None
+            }
+            Some(n) if n > 1000 => {
+                f.reject("num_inference_steps", "less_than_equal", "Input should be less than or equal to 1000");
+                None
+            }
+            Some(n) => Some(n as u64),
+            None => f.unsigned("num_inference_steps"),
+        };
+        match f.float("guidance_scale") {
+            Some(g) if g < 0.0 => {
+                f.reject("guidance_scale", "greater_than_equal", "Input should be greater than or equal to 0")
+            }
+            Some(g) if g > 1000.0 => {
+                f.reject("guidance_scale", "less_than_equal", "Input should be less than or equal to 1000");
+            }
+            _ => {}
+        }
+        match f.float("speed") {
+            Some(s) if s < 0.25 => {
+                f.reject("speed", "greater_than_equal", "Input should be greater than or equal to 0.25")
+            }
+            Some(s) if s > 4.0 => f.reject("speed", "less_than_equal", "Input should be less than or equal to 4"),
+            _ => {}
+        }
+        f.string("negative_prompt", false);
+        match body.get("stream_format") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(s)) if s == "audio" => {}
+            Some(serde_json::Value::String(s)) if s == "sse" => {
+                f.reject(
+                    "stream_format",
+                    "value_error",
+                    "Value error, 'sse' is not a supported stream_format for /v1/audio/generate; use 'audio'",
+                );
+            }
+            Some(_) => f.reject("stream_format", "literal_error", "Input should be 'audio'"),
+        }
         let seed = f.unsigned("seed");
         f.finish()?;
         state.check_model(model.as_deref())?;
-        if !(0.1..=600.0).contains(&length) {
+        let length = length.unwrap_or(10.0);
+        if length > MAX_AUDIO_LENGTH_S {
             return Err(ApiError::bad_request(format!(
-                "audio_length must be between 0.1 and 600 seconds, got {length}"
+                "Requested audio length {length}s exceeds maximum of {MAX_AUDIO_LENGTH_S}s for this model"
             ))
             .with_param("audio_length"));
         }
+        if let Some(start) = start
+            && !(0.0..=512.0).contains(&start)
+        {
+            return Err(ApiError::bad_request(format!("audio_start_in_s must be between 0 and 512, got {start}"))
+                .with_param("audio_start"));
+        }
+        let steps = steps.unwrap_or(20).max(1);
         let format = AudioFormat::parse(format.as_deref().unwrap_or("wav"))?;
         let input = input.unwrap_or_default();
         let id = super::request_id(&state, &headers, "audio");
@@ -86,12 +153,63 @@ pub async fn generate(State(state): State<AppState>, headers: HeaderMap, body: B
         seq.work(steps as f64 * state.config.timing.diffusion_step_ms).await?;
         let rate = state.profile.sample_rate();
         let seed = seed.unwrap_or(state.config.timing.seed);
-        let sound = tokio::task::spawn_blocking(move || content::render_sound(&input, seed, length, rate))
-            .await
-            .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
+        let silent = state.config.defects.has(Defect::SilentAudio);
+        let sound = tokio::task::spawn_blocking(move || {
+            let sound = content::render_sound(&input, seed, length, rate);
+            if silent { content::silence_like(&sound) } else { sound }
+        })
+        .await
+        .map_err(|err| ApiError::internal(format!("audio rendering failed: {err}")))?;
         seq.finish("stop");
         Ok(([(header::CONTENT_TYPE, format.mime())], content::encode_audio(&sound, format)?).into_response())
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::media::wav;
+    use crate::mock::test_server;
+
+    #[tokio::test]
+    async fn generate_makes_the_asked_length_and_validates_like_vllm_omni() {
+        let url = test_server::start("stabilityai/stable-audio-open-1.0 --zero-latency").await;
+        let http = test_server::client();
+        let post = |body: Value| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let answer = http.post(format!("{url}/v1/audio/generate")).json(&body).send().await.unwrap();
+                (answer.status().as_u16(), answer.bytes().await.unwrap().to_vec())
+            }
+        };
+        let (status, bytes) =
+            post(json!({"input": "a gentle piano", "audio_length": 2.0, "num_inference_steps": 4, "seed": 42})).await;
+        assert_eq!(status, 200);
+        let audio = wav::decode_wav(&bytes).unwrap();
+        assert_eq!((audio.sample_rate, audio.frames()), (44_100, 88_200));
+        for (body, fragments) in [
+            (json!({"input": "  "}), &["cannot be empty", "input"][..]),
+            (json!({}), &["missing", "input"][..]),
+            (json!({"input": "x", "audio_length": 0}), &["audio_length", "greater_than"][..]),
+            (json!({"input": "x", "num_inference_steps": -1}), &["num_inference_steps", "greater_than_equal"][..]),
+            (json!({"input": "x", "guidance_scale": 1001.0}), &["guidance_scale", "less_than_equal"][..]),
+            (json!({"input": "x", "response_format": "mpeg"}), &["response_format", "literal_error"][..]),
+            (json!({"input": "x", "stream_format": "sse"}), &["not a supported stream_format"][..]),
+            (json!({"input": "x", "audio_length": 86401.0}), &["Requested audio length", "exceeds maximum"][..]),
+            (
+                json!({"input": "x", "audio_length": 5.0, "audio_start": -0.5}),
+                &["audio_start_in_s", "between", "512"][..],
+            ),
+        ] {
+            let (status, bytes) = post(body.clone()).await;
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(status, 400, "{body}: {text}");
+            for fragment in fragments {
+                assert!(text.contains(fragment), "{body}: {fragment:?} missing from {text}");
+            }
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! `POST /v1/images/generations` (JSON) and `POST /v1/images/edits` (multipart): b64 PNG or
-//! JPEG at the requested size.
+//! JPEG at the requested size. Edits take one or several images (`image`, `image[]`); several
+//! are juxtaposed before the edit is drawn. Both take a per-request `lora` adapter
+//! ([`crate::mock::lora`]).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -14,6 +16,7 @@ use super::form::{Form, parse_size};
 use crate::media::{Frame, picture};
 use crate::mock::content;
 use crate::mock::errors::ApiError;
+use crate::mock::lora::{self, Adapter};
 use crate::mock::profile::Route;
 use crate::mock::state::{AppState, unix_now};
 use crate::mock::text::count_tokens;
@@ -60,6 +63,7 @@ struct Job {
     seed: u64,
     format: OutputFormat,
     source: Option<Frame>,
+    lora: Option<Adapter>,
 }
 
 /// `POST /v1/images/generations`.
@@ -79,8 +83,10 @@ pub async fn generations(State(state): State<AppState>, headers: HeaderMap, body
         f.float("guidance_scale");
         f.float("true_cfg_scale");
         f.string("negative_prompt", false);
+        f.object("lora");
         f.finish()?;
         state.check_model(model.as_deref())?;
+        let lora = lora::load(body.get("lora"))?;
         if !(1..=10).contains(&n) {
             return Err(ApiError::bad_request(format!("n must be between 1 and 10, got {n}")).with_param("n"));
         }
@@ -106,6 +112,7 @@ pub async fn generations(State(state): State<AppState>, headers: HeaderMap, body
             seed: seed.unwrap_or(state.config.timing.seed),
             format: OutputFormat::parse(output_format.as_deref())?,
             source: None,
+            lora,
         };
         run(&state, &headers, job).await
     }
@@ -135,13 +142,23 @@ pub async fn edits(State(state): State<AppState>, headers: HeaderMap, multipart:
                     .with_param("response_format"));
             }
         }
-        let upload = form.files_named(&["image", "image[]"]).next().ok_or_else(|| {
-            ApiError::bad_request("Field required: image (an image file to edit)").with_param("image")
-        })?;
-        let source = picture::decode_image(&upload.bytes)
-            .map_err(|err| ApiError::bad_request(format!("image: {err}")).with_param("image"))?;
+        let sources = form
+            .files_named(&["image", "image[]"])
+            .enumerate()
+            .map(|(i, upload)| {
+                picture::decode_image(&upload.bytes)
+                    .map_err(|err| ApiError::bad_request(format!("image {i}: {err}")).with_param("image"))
+            })
+            .collect::<Result<Vec<Frame>, ApiError>>()?;
+        if sources.is_empty() {
+            return Err(ApiError::bad_request("Field required: image (an image file to edit)").with_param("image"));
+        }
+        let lora = lora::load(form.text("lora").map(|text| Value::String(text.to_owned())).as_ref())?;
+        // Several images are edited together, side by side; the output defaults to the first's size.
+        let first = (sources[0].width, sources[0].height);
+        let source = content::juxtapose(&sources);
         let (width, height) = match form.text("size") {
-            None | Some("auto") => (source.width, source.height),
+            None | Some("auto") => first,
             Some(size) => parse_size(size)?,
         };
         let n: u32 = form.number("n")?.unwrap_or(1);
@@ -157,6 +174,7 @@ pub async fn edits(State(state): State<AppState>, headers: HeaderMap, multipart:
             seed: form.number("seed")?.unwrap_or(state.config.timing.seed),
             format: OutputFormat::parse(form.text("output_format"))?,
             source: Some(source),
+            lora,
         };
         run(&state, &headers, job).await
     }
@@ -171,14 +189,19 @@ async fn run(state: &AppState, headers: &HeaderMap, job: Job) -> Result<Response
     let mut seq = state.engine.admit(prompt_tokens, &id).await?;
     seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms * f64::from(job.n)).await?;
     let (width, height, format) = (job.width, job.height, job.format);
+    let defects = &state.config.defects;
+    let (count, drawn_width) = (defects.image_count(job.n), defects.image_width(job.width));
     let data = tokio::task::spawn_blocking(move || {
-        (0..job.n)
+        (0..count)
             .map(|i| {
                 let seed = job.seed.wrapping_add(u64::from(i));
-                let frame = match &job.source {
-                    Some(source) => content::render_edit(source, &job.prompt, seed, job.width, job.height),
-                    None => content::render_image(&job.prompt, seed, job.width, job.height),
+                let mut frame = match &job.source {
+                    Some(source) => content::render_edit(source, &job.prompt, seed, drawn_width, job.height),
+                    None => content::render_image(&job.prompt, seed, drawn_width, job.height),
                 };
+                if let Some(adapter) = &job.lora {
+                    lora::apply(&mut frame, adapter);
+                }
                 job.format
                     .encode(&frame)
                     .map(|bytes| json!({"b64_json": BASE64.encode(bytes), "url": null, "revised_prompt": null}))
@@ -196,4 +219,80 @@ async fn run(state: &AppState, headers: &HeaderMap, job: Job) -> Result<Response
         "cot_output": null,
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use serde_json::{Value, json};
+
+    use crate::media::{Frame, picture};
+    use crate::mock::test_server;
+
+    const MODEL: &str = "Tongyi-MAI/Z-Image-Turbo";
+
+    fn first_image(answer: &Value) -> Frame {
+        let b64 = answer["data"][0]["b64_json"].as_str().expect("b64_json");
+        picture::decode_image(&base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap()
+    }
+
+    fn adapter(name: &str, weights: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("omnitest-images-lora-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("adapter_config.json"), r#"{"r": 1, "lora_alpha": 1}"#).unwrap();
+        std::fs::write(dir.join("adapter_model.safetensors"), weights).unwrap();
+        dir.display().to_string()
+    }
+
+    #[tokio::test]
+    async fn per_request_lora_switches_and_resets() {
+        let url = test_server::start(&format!("{MODEL} --zero-latency")).await;
+        let http = test_server::client();
+        let generate = |lora: Value| {
+            let http = http.clone();
+            let url = url.clone();
+            async move {
+                let mut body =
+                    json!({"prompt": "two red squares", "size": "64x64", "seed": 42, "num_inference_steps": 2});
+                if !lora.is_null() {
+                    body["lora"] = lora;
+                }
+                let answer = http.post(format!("{url}/v1/images/generations")).json(&body).send().await.unwrap();
+                (answer.status().as_u16(), answer.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, base) = generate(Value::Null).await;
+        assert_eq!(status, 200, "{base}");
+        let base = first_image(&base);
+        let with_a = first_image(&generate(json!({"name": "a", "path": adapter("a", "q"), "scale": 32.0})).await.1);
+        let with_b = first_image(&generate(json!({"name": "b", "path": adapter("b", "k"), "scale": 32.0})).await.1);
+        let again = first_image(&generate(Value::Null).await.1);
+        assert_ne!(with_a, base);
+        assert_ne!(with_b, with_a);
+        assert_eq!(again, base, "no LoRA gives the base image again");
+        let (status, error) = generate(json!({"name": "gone", "path": "/nonexistent/adapter", "scale": 1.0})).await;
+        assert_eq!(status, 400);
+        assert!(error["error"]["message"].as_str().unwrap().contains("does not exist"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn edits_take_several_images() {
+        let url = test_server::start("Qwen/Qwen-Image-Edit-2509 --zero-latency").await;
+        let image = |w, h, rgb| picture::encode_png(&Frame::filled(w, h, rgb)).unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("prompt", "put them side by side")
+            .part("image[]", reqwest::multipart::Part::bytes(image(48, 32, [200, 0, 0])).file_name("a.png"))
+            .part("image[]", reqwest::multipart::Part::bytes(image(32, 32, [0, 0, 200])).file_name("b.png"));
+        let answer = test_server::client().post(format!("{url}/v1/images/edits")).multipart(form).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let edited = first_image(&answer.json::<Value>().await.unwrap());
+        assert_eq!((edited.width, edited.height), (48, 32), "size auto is the first image's");
+        let colours: Vec<[u8; 3]> = edited.rgb.chunks(3).map(|p| [p[0], p[1], p[2]]).collect();
+        assert!(colours.contains(&[200, 0, 0]) && colours.contains(&[0, 0, 200]), "both sources show");
+        let bad = reqwest::multipart::Form::new()
+            .text("prompt", "edit")
+            .part("image", reqwest::multipart::Part::bytes(b"not an image".to_vec()).file_name("x.png"));
+        let answer = test_server::client().post(format!("{url}/v1/images/edits")).multipart(bad).send().await.unwrap();
+        assert_eq!(answer.status(), 400);
+    }
 }

@@ -16,6 +16,7 @@ use super::sse::{self, Out, Stop};
 use crate::media::speech::{self as voice_model, Voice};
 use crate::media::{Audio, analysis, data_url, wav};
 use crate::mock::content;
+use crate::mock::defects::Defect;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::Route;
 use crate::mock::routes::chat::request::AudioFormat;
@@ -105,7 +106,7 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
             let description = instructions.ok_or_else(|| {
                 ApiError::bad_request("VoiceDesign task requires 'instructions'").with_param("instructions")
             })?;
-            voice_model::voice(&description)
+            designed_voice(&description)
         }
         "Base" => {
             let reference = ref_audio
@@ -124,6 +125,24 @@ fn parse(bytes: &[u8]) -> Result<SpeechRequest, ApiError> {
         }
     };
     Ok(SpeechRequest { model, input, format, speed: speed as f32, mode, voice })
+}
+
+/// A voice designed from a description: pitched as a woman's when the description asks for a
+/// female voice, as a man's when it asks for a male one, else anywhere in the range; the same
+/// description always gives the same voice.
+fn designed_voice(description: &str) -> Voice {
+    let lowered = description.to_lowercase();
+    let words: Vec<&str> = lowered.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let says = |names: &[&str], hanzi: char| words.iter().any(|w| names.contains(w)) || lowered.contains(hanzi);
+    let hashed = voice_model::voice(description);
+    let f0_hz = if says(&["female", "woman", "girl", "feminine", "lady"], '女') {
+        190.0 + hashed.f0_hz % 50.0
+    } else if says(&["male", "man", "boy", "masculine", "gentleman"], '男') {
+        95.0 + hashed.f0_hz % 45.0
+    } else {
+        hashed.f0_hz
+    };
+    Voice { name: hashed.name, f0_hz }
 }
 
 /// A voice cloned from reference audio: the reference's pitch.
@@ -152,9 +171,16 @@ async fn handle(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Resp
     state.admit(input_tokens, &id)?;
     let rate = state.profile.sample_rate();
     let (text, voice, speed) = (request.input.clone(), request.voice.clone(), request.speed);
-    let audio = tokio::task::spawn_blocking(move || voice_model::synthesize(&text, &voice, rate, speed))
-        .await
-        .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
+    let noise = state.config.defects.has(Defect::NoiseSpeech).then_some(input_tokens);
+    let audio = tokio::task::spawn_blocking(move || {
+        let speech = voice_model::synthesize(&text, &voice, rate, speed);
+        match noise {
+            Some(seed) => content::noise_like(&speech, seed),
+            None => speech,
+        }
+    })
+    .await
+    .map_err(|err| ApiError::internal(format!("speech synthesis failed: {err}")))?;
     match request.mode {
         Mode::Whole => {
             let mut seq = state.engine.admit(input_tokens, &id).await?;
@@ -261,4 +287,30 @@ async fn raw_stream(state: AppState, id: String, input_tokens: u64, audio: Audio
     });
     let body = Body::from_stream(stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
     ([(header::CONTENT_TYPE, format.mime())], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn designed_voices_follow_the_gender_the_description_asks_for() {
+        for description in ["A warm, friendly female voice with a gentle tone", "一个温柔的女声", "a young woman, calm"]
+        {
+            assert!(designed_voice(description).is_female(), "{description}");
+        }
+        for description in ["A deep, raspy old man voice", "a calm male narrator", "低沉的男声"] {
+            assert!(!designed_voice(description).is_female(), "{description}");
+        }
+        assert_eq!(designed_voice("a robot"), designed_voice("a robot"));
+    }
+
+    #[test]
+    fn voice_design_needs_instructions_and_base_needs_a_reference() {
+        let status = |body: &str| parse(body.as_bytes()).unwrap_err().status().as_u16();
+        assert_eq!(status(r#"{"input":"hi","task_type":"VoiceDesign"}"#), 400);
+        assert_eq!(status(r#"{"input":"hi","task_type":"Base","ref_text":"hello"}"#), 400);
+        let request = parse(br#"{"input":"hi","task_type":"VoiceDesign","instructions":"a girl"}"#).unwrap();
+        assert!(request.voice.is_female());
+    }
 }

@@ -1,5 +1,7 @@
 //! `/v1/videos`: the asynchronous job API (POST, poll, download, list, delete) and
 //! `/v1/videos/sync`. Videos are H.264 MP4s with Wan's frame-count rule, `(n // 4) * 4 + 1`.
+//! A reference (an `input_reference` file, or an `image_reference` / `video_reference` with a
+//! `data:` URL) must decode as an image or a video; the motion is drawn over it.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -13,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::form::{Form, parse_size};
-use crate::media::video;
+use crate::media::{Frame, data_url, picture, video};
 use crate::mock::content;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::Route;
@@ -74,6 +76,42 @@ struct Spec {
     fps: u32,
     steps: u32,
     seed: u64,
+    reference: Option<Frame>,
+}
+
+/// A reference image, or a reference video's first frame.
+fn decode_reference(bytes: &[u8], field: &str) -> Result<Frame, ApiError> {
+    if let Ok(frame) = picture::decode_image(bytes) {
+        return Ok(frame);
+    }
+    match video::decode_frames(bytes, 1) {
+        Ok((_, mut frames)) if !frames.is_empty() => Ok(frames.swap_remove(0)),
+        _ => Err(ApiError::bad_request(format!("{field}: not a decodable image or video")).with_param(field)),
+    }
+}
+
+/// The reference a form carries, decoded; `None` when it has none, or names a remote URL the
+/// mock cannot fetch (it has no network; vLLM-Omni would download it).
+fn reference(form: &Form) -> Result<Option<Frame>, ApiError> {
+    if let Some(upload) = form.files_named(&["input_reference"]).next() {
+        return decode_reference(&upload.bytes, "input_reference").map(Some);
+    }
+    for (field, key) in [("image_reference", "image_url"), ("video_reference", "video_url")] {
+        let Some(text) = form.text(field) else { continue };
+        let json: Value = serde_json::from_str(text).map_err(|_| {
+            ApiError::bad_request(format!("{field} must be a JSON object like {{\"{key}\": \"…\"}}")).with_param(field)
+        })?;
+        let url = json[key]
+            .as_str()
+            .ok_or_else(|| ApiError::bad_request(format!("{field} must carry a string \"{key}\"")).with_param(field))?;
+        if url.starts_with("data:") {
+            let bytes = data_url::decode(url)
+                .map_err(|err| ApiError::bad_request(format!("{field}: {err}")).with_param(field))?
+                .bytes;
+            return decode_reference(&bytes, field).map(Some);
+        }
+    }
+    Ok(None)
 }
 
 impl Spec {
@@ -108,12 +146,26 @@ impl Spec {
             prompt,
             width,
             height,
-            // Wan's temporal VAE compresses 4 frames to one latent: it outputs 4k + 1 frames.
-            frames: (requested / 4) * 4 + 1,
+            // Wan's temporal VAE compresses 4 frames to one latent: it outputs 4k + 1 frames
+            // (unless a defect says otherwise).
+            frames: state.config.defects.video_frames(requested),
             fps,
             steps: form.number("num_inference_steps")?.unwrap_or(20u32).max(1),
             seed: form.number("seed")?.unwrap_or(state.config.timing.seed),
+            reference: reference(form)?,
         })
+    }
+}
+
+impl Spec {
+    /// The frames to encode: the motion over the reference, or over black.
+    fn frames(&self) -> Vec<Frame> {
+        match &self.reference {
+            Some(reference) => {
+                content::render_video_over(reference, &self.prompt, self.seed, self.width, self.height, self.frames)
+            }
+            None => content::render_video(&self.prompt, self.seed, self.width, self.height, self.frames),
+        }
     }
 }
 
@@ -186,11 +238,7 @@ async fn generate(state: AppState, id: String, spec: Spec, prompt_tokens: u64) {
         state.videos.update(&id, |job| job.progress = progress);
     }
     let render = spec.clone();
-    let encoded = tokio::task::spawn_blocking(move || {
-        let frames = content::render_video(&render.prompt, render.seed, render.width, render.height, render.frames);
-        video::encode_mp4(&frames, render.fps)
-    })
-    .await;
+    let encoded = tokio::task::spawn_blocking(move || video::encode_mp4(&render.frames(), render.fps)).await;
     match encoded {
         Ok(Ok(mp4)) => {
             let seconds = started.elapsed().as_secs_f64();
@@ -302,13 +350,10 @@ pub async fn sync(State(state): State<AppState>, headers: HeaderMap, multipart: 
         let mut seq = state.engine.admit(prompt_tokens, &id).await?;
         seq.work(f64::from(spec.steps) * state.config.timing.diffusion_step_ms).await?;
         let render = spec.clone();
-        let mp4 = tokio::task::spawn_blocking(move || {
-            let frames = content::render_video(&render.prompt, render.seed, render.width, render.height, render.frames);
-            video::encode_mp4(&frames, render.fps)
-        })
-        .await
-        .map_err(|err| ApiError::internal(format!("video rendering failed: {err}")))?
-        .map_err(|err| ApiError::internal(format!("video encoding failed: {err}")))?;
+        let mp4 = tokio::task::spawn_blocking(move || video::encode_mp4(&render.frames(), render.fps))
+            .await
+            .map_err(|err| ApiError::internal(format!("video rendering failed: {err}")))?
+            .map_err(|err| ApiError::internal(format!("video encoding failed: {err}")))?;
         seq.finish("stop");
         let seconds = started.elapsed().as_secs_f64();
         let mut response = ([(header::CONTENT_TYPE, "video/mp4")], Body::from(mp4)).into_response();
@@ -327,4 +372,45 @@ pub async fn sync(State(state): State<AppState>, headers: HeaderMap, multipart: 
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::media::{Frame, data_url, picture, video};
+    use crate::mock::test_server;
+
+    fn form(reference: Option<reqwest::multipart::Part>) -> reqwest::multipart::Form {
+        let mut form = reqwest::multipart::Form::new()
+            .text("prompt", "one red ball")
+            .text("width", "64")
+            .text("height", "48")
+            .text("num_frames", "4")
+            .text("fps", "4")
+            .text("num_inference_steps", "1");
+        if let Some(part) = reference {
+            form = form.part("input_reference", part);
+        }
+        form
+    }
+
+    #[tokio::test]
+    async fn references_condition_the_video_and_must_decode() {
+        let url = test_server::start("Wan-AI/Wan2.2-I2V-A14B-Diffusers --zero-latency").await;
+        let http = test_server::client();
+        let green = picture::encode_png(&Frame::filled(32, 32, [10, 160, 10])).unwrap();
+        let part = reqwest::multipart::Part::bytes(green.clone()).file_name("ref.png");
+        let answer = http.post(format!("{url}/v1/videos/sync")).multipart(form(Some(part))).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let (info, frames) = video::decode_frames(&answer.bytes().await.unwrap(), 1).unwrap();
+        assert_eq!((info.width, info.height, info.frames), (64, 48, 5));
+        let corner = frames[0].pixel(0, 0);
+        assert!(corner[1] > 120 && corner[0] < 60, "the reference is the backdrop, got {corner:?}");
+        let url_form = form(None)
+            .text("image_reference", format!("{{\"image_url\": \"{}\"}}", data_url::encode("image/png", &green)));
+        assert_eq!(http.post(format!("{url}/v1/videos/sync")).multipart(url_form).send().await.unwrap().status(), 200);
+        let junk = reqwest::multipart::Part::bytes(b"junk".to_vec()).file_name("ref.png");
+        let answer = http.post(format!("{url}/v1/videos")).multipart(form(Some(junk))).send().await.unwrap();
+        assert_eq!(answer.status(), 400);
+        assert!(answer.text().await.unwrap().contains("input_reference: not a decodable image or video"));
+    }
 }

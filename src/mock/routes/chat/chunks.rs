@@ -10,6 +10,8 @@ pub struct Usage {
     pub prompt: u64,
     /// Completion tokens so far.
     pub completion: u64,
+    /// Prompt tokens served from the prefix cache, when usage carries `prompt_tokens_details`.
+    pub cached: Option<u64>,
 }
 
 /// Renders the chunks of one response.
@@ -115,11 +117,15 @@ impl ChunkWriter {
 fn push_usage(out: &mut String, usage: Usage) {
     let _ = write!(
         out,
-        ",\"usage\":{{\"prompt_tokens\":{},\"total_tokens\":{},\"completion_tokens\":{}}}",
+        ",\"usage\":{{\"prompt_tokens\":{},\"total_tokens\":{},\"completion_tokens\":{}",
         usage.prompt,
         usage.prompt + usage.completion,
         usage.completion
     );
+    if let Some(cached) = usage.cached {
+        let _ = write!(out, ",\"prompt_tokens_details\":{{\"cached_tokens\":{cached}}}");
+    }
+    out.push('}');
 }
 
 /// Appends `s` as a JSON string literal.
@@ -162,7 +168,7 @@ mod tests {
             Delta {
                 role: true,
                 content: Some("a \"quote\"\n\u{1}"),
-                usage: Some(Usage { prompt: 3, completion: 1 }),
+                usage: Some(Usage { prompt: 3, completion: 1, cached: None }),
                 ..Delta::default()
             },
         );
@@ -171,8 +177,13 @@ mod tests {
         assert_eq!(value["modality"], "text");
         assert_eq!(value["model"], "m\"odel");
         assert_eq!(value["usage"]["total_tokens"], 4);
-        let usage: Value = serde_json::from_str(&writer.usage(Usage { prompt: 3, completion: 5 })).unwrap();
+        let usage: Value =
+            serde_json::from_str(&writer.usage(Usage { prompt: 3, completion: 5, cached: None })).unwrap();
         assert_eq!(usage["choices"], json!([]));
+        assert!(usage["usage"].get("prompt_tokens_details").is_none());
+        let cached: Value =
+            serde_json::from_str(&writer.usage(Usage { prompt: 40, completion: 5, cached: Some(32) })).unwrap();
+        assert_eq!(cached["usage"]["prompt_tokens_details"], json!({"cached_tokens": 32}));
         let images: Value =
             serde_json::from_str(&writer.images(&["data:x".into()], Some("stop"), &json!({"peak_memory_mb": 1.5})))
                 .unwrap();

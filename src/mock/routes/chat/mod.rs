@@ -3,6 +3,7 @@
 
 mod chunks;
 mod plan;
+mod prefix_cache;
 pub mod request;
 mod respond;
 

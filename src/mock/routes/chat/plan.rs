@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::prefix_cache::{self, CacheSettings};
 use super::request::ChatRequest;
 use crate::mock::content::{self, Perception};
 use crate::mock::errors::ApiError;
@@ -22,6 +23,10 @@ pub struct Plan {
     pub created: u64,
     /// Prompt tokens (text and media).
     pub prompt_tokens: u64,
+    /// Prompt tokens served from the prefix cache.
+    pub cached_tokens: u64,
+    /// Whether stream usage carries `prompt_tokens_details`.
+    pub usage_details: bool,
     /// What the thinker says, whether or not text is returned.
     pub reply: Reply,
     /// Images to draw: prompt, seed, width, height, count, steps.
@@ -54,6 +59,9 @@ impl Plan {
             .map_err(|err| ApiError::internal(format!("input analysis failed: {err}")))??;
         let prompt_tokens = (count_tokens(&request.prompt_text()) as u64 + perception.media_tokens).max(1);
         state.admit(prompt_tokens, &id)?;
+        let cache = CacheSettings::of(&state.config);
+        let seen = cache.enabled && prefix_cache::seen_before(prefix_cache::fingerprint(&request.messages));
+        let cached_tokens = cache.cached_tokens(prompt_tokens, seen);
         let seed = request.seed.unwrap_or(state.config.timing.seed)
             ^ xxhash_rust::xxh3::xxh3_64(request.prompt_text().as_bytes());
         let reply = compose_reply(&perception.descriptions, seed, request.max_tokens, request.ignore_eos);
@@ -65,7 +73,17 @@ impl Plan {
             count: request.image.outputs.unwrap_or(1).clamp(1, 10),
             steps: request.image.steps.unwrap_or(20).max(1),
         });
-        Ok(Plan { request, model, id, created: unix_now(), prompt_tokens, reply, images })
+        Ok(Plan {
+            request,
+            model,
+            id,
+            created: unix_now(),
+            prompt_tokens,
+            cached_tokens,
+            usage_details: cache.details,
+            reply,
+            images,
+        })
     }
 
     /// Whether the response carries `modality`.

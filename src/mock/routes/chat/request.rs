@@ -140,6 +140,7 @@ impl ChatRequest {
         let modalities = f.strings("modalities");
         let audio = f.object("audio").cloned();
         let response_format = f.object("response_format").cloned();
+        let stage_params = body.get("sampling_params_list").cloned();
         let image = ImageParams {
             height: f.unsigned("height").map(|v| v as u32),
             width: f.unsigned("width").map(|v| v as u32),
@@ -174,6 +175,12 @@ impl ChatRequest {
                 return Err(ApiError::bad_request(format!("Invalid audio format: {other}")));
             }
         };
+        // vLLM-Omni's per-stage sampling parameters: the thinker's (stage 0) decide how much
+        // text is generated, over the top-level fields.
+        let thinker = stage_sampling(stage_params.as_ref())?;
+        let max_tokens = thinker.max_tokens.or(max_tokens);
+        let ignore_eos = thinker.ignore_eos.unwrap_or(ignore_eos);
+        let seed = thinker.seed.or(seed);
         let messages = parse_messages(raw_messages.unwrap_or_default())?;
         let modalities = match modalities {
             None => profile.default_chat_outputs().to_vec(),
@@ -230,6 +237,59 @@ impl ChatRequest {
             })
             .unwrap_or_default()
     }
+}
+
+/// The sampling fields of one stage's entry in `sampling_params_list` that the mock acts on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageSampling {
+    /// `max_tokens`.
+    pub max_tokens: Option<u64>,
+    /// `ignore_eos`.
+    pub ignore_eos: Option<bool>,
+    /// `seed`.
+    pub seed: Option<u64>,
+}
+
+/// Reads stage 0 (the thinker) of `sampling_params_list`, checking that every entry is an
+/// object whose typed fields have their types, as vLLM-Omni builds a `SamplingParams` per stage.
+fn stage_sampling(list: Option<&Value>) -> Result<StageSampling, ApiError> {
+    let entries = match list {
+        None | Some(Value::Null) => return Ok(StageSampling::default()),
+        Some(Value::Array(entries)) => entries,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "sampling_params_list: Input should be a valid list, found {other}"
+            ))
+            .with_param("sampling_params_list"));
+        }
+    };
+    let mut thinker = StageSampling::default();
+    for (stage, entry) in entries.iter().enumerate() {
+        let Value::Object(entry) = entry else {
+            return Err(ApiError::bad_request(format!(
+                "sampling_params_list.{stage}: Input should be a valid dictionary, found {entry}"
+            ))
+            .with_param("sampling_params_list"));
+        };
+        let mut f = Fields::new(entry);
+        let max_tokens = f.unsigned("max_tokens");
+        let ignore_eos = f.bool("ignore_eos");
+        let seed = f.unsigned("seed");
+        for name in ["temperature", "top_p", "repetition_penalty"] {
+            f.float(name);
+        }
+        f.finish().map_err(|err| err.with_param("sampling_params_list"))?;
+        if max_tokens == Some(0) {
+            return Err(ApiError::bad_request(format!(
+                "sampling_params_list.{stage}.max_tokens: max_tokens must be at least 1, got 0"
+            ))
+            .with_param("sampling_params_list"));
+        }
+        if stage == 0 {
+            thinker = StageSampling { max_tokens, ignore_eos, seed };
+        }
+    }
+    Ok(thinker)
 }
 
 fn parse_modalities(names: &[String], profile: Profile) -> Result<Vec<Modality>, ApiError> {
@@ -352,6 +412,32 @@ mod tests {
         assert_eq!(request.modalities, [Modality::Text, Modality::Audio]);
         assert_eq!(request.audio_format, AudioFormat::Pcm);
         assert_eq!(request.messages[0].parts[1], Part::Image("data:image/png;base64,AA==".into()));
+    }
+
+    #[test]
+    fn the_thinker_stage_of_sampling_params_list_wins() {
+        let request = parse(
+            r#"{"messages":[],"max_tokens":9,"sampling_params_list":[{"max_tokens":64,"ignore_eos":true,"seed":7,"top_p":0.9},{"max_tokens":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!((request.max_tokens, request.ignore_eos, request.seed), (Some(64), true, Some(7)));
+        let talker_only =
+            parse(r#"{"messages":[],"max_tokens":9,"sampling_params_list":[{},{"max_tokens":2}]}"#).unwrap();
+        assert_eq!((talker_only.max_tokens, talker_only.ignore_eos), (Some(9), false));
+    }
+
+    #[test]
+    fn malformed_sampling_params_lists_are_400s() {
+        for body in [
+            r#"{"messages":[],"sampling_params_list":{"max_tokens":4}}"#,
+            r#"{"messages":[],"sampling_params_list":[4]}"#,
+            r#"{"messages":[],"sampling_params_list":[{"max_tokens":"many"}]}"#,
+            r#"{"messages":[],"sampling_params_list":[{"max_tokens":0}]}"#,
+        ] {
+            let err = parse(body).unwrap_err();
+            assert_eq!(err.status().as_u16(), 400, "{body}");
+            assert_eq!(err.body()["error"]["param"], "sampling_params_list", "{body}");
+        }
     }
 
     #[test]

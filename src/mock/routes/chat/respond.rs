@@ -11,12 +11,13 @@ use super::chunks::{ChunkWriter, Delta, Usage};
 use super::plan::{ImageJob, Plan};
 use crate::media::{Audio, data_url, picture};
 use crate::mock::content;
+use crate::mock::defects::Defect;
 use crate::mock::engine::Sequence;
 use crate::mock::errors::ApiError;
 use crate::mock::profile::{Modality, Profile};
 use crate::mock::routes::sse::{self, Out, Stop};
 use crate::mock::state::{AppState, unix_now};
-use crate::mock::text::tokenize;
+use crate::mock::text::{count_tokens, filler, tokenize};
 
 /// Streams the response. The producer runs in its own task and stops as soon as the client
 /// goes away, which frees the engine slot.
@@ -33,8 +34,12 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
     let request = &plan.request;
     let writer = ChunkWriter::new(&plan.id, plan.created, &plan.model);
     let (text, audio, image) = (plan.wants(Modality::Text), plan.wants(Modality::Audio), plan.images.as_ref());
+    let audio = audio && !state.config.defects.has(Defect::NoAudio);
+    let drop_text = state.config.defects.has(Defect::EmptyText);
     let mut seq = state.engine.admit(plan.prompt_tokens, &plan.id).await?;
-    let usage = |completion| request.continuous_usage.then_some(Usage { prompt: plan.prompt_tokens, completion });
+    let cached = plan.usage_details.then_some(plan.cached_tokens);
+    let usage =
+        |completion| request.continuous_usage.then_some(Usage { prompt: plan.prompt_tokens, completion, cached });
     let mut completion = 0;
     let finish = plan.reply.finish_reason;
     let text_is_last = text && !audio && image.is_none();
@@ -52,7 +57,7 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
                 role_sent = true;
             }
             completion += 1;
-            if text {
+            if text && !drop_text {
                 let logprobs = request.logprobs.then(|| logprobs_json(piece, request.top_logprobs).to_string());
                 let delta = Delta {
                     content: Some(piece),
@@ -101,7 +106,7 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
         out.send(writer.images(&urls, Some("stop"), &image_extras(state, job))).await?;
     }
     if request.include_usage {
-        out.send(writer.usage(Usage { prompt: plan.prompt_tokens, completion })).await?;
+        out.send(writer.usage(Usage { prompt: plan.prompt_tokens, completion, cached })).await?;
     }
     out.send("[DONE]".to_owned()).await?;
     seq.finish(finish);
@@ -112,7 +117,8 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
 /// output modality, all with index 0.
 pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError> {
     let request = &plan.request;
-    let (text, audio) = (plan.wants(Modality::Text), plan.wants(Modality::Audio));
+    let defects = &state.config.defects;
+    let (text, audio) = (plan.wants(Modality::Text), plan.wants(Modality::Audio) && !defects.has(Defect::NoAudio));
     let mut seq = state.engine.admit(plan.prompt_tokens, &plan.id).await?;
     let mut completion = 0u64;
     let pieces = tokenize(&plan.reply.text);
@@ -129,7 +135,11 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
             .then(|| json!({"content": pieces.iter().map(|p| logprobs_json(p, request.top_logprobs)["content"][0].clone()).collect::<Vec<_>>()}));
         choices.push(json!({
             "index": 0,
-            "message": {"role": "assistant", "content": plan.reply.text, "tool_calls": []},
+            "message": {
+                "role": "assistant",
+                "content": if defects.has(Defect::EmptyText) { "" } else { plan.reply.text.as_str() },
+                "tool_calls": [],
+            },
             "logprobs": logprobs,
             "finish_reason": plan.reply.finish_reason,
         }));
@@ -179,7 +189,7 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
             "prompt_tokens": plan.prompt_tokens,
             "completion_tokens": completion,
             "total_tokens": plan.prompt_tokens + completion,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": plan.cached_tokens},
         },
     }))
     .into_response())
@@ -189,11 +199,20 @@ pub async fn complete(state: AppState, plan: Plan) -> Result<Response, ApiError>
 /// text-to-audio model the sound of the prompt.
 async fn speak(state: &AppState, plan: &Plan) -> Result<Audio, ApiError> {
     let rate = state.profile.sample_rate();
+    let defects = &state.config.defects;
     let job = if state.profile == Profile::StableAudio {
         let (prompt, seed) = (plan.request.last_user_text(), plan.request.seed.unwrap_or(state.config.timing.seed));
-        tokio::task::spawn_blocking(move || content::render_sound(&prompt, seed, TEXT_TO_AUDIO_SECONDS, rate))
+        let silent = defects.has(Defect::SilentAudio);
+        tokio::task::spawn_blocking(move || {
+            let sound = content::render_sound(&prompt, seed, TEXT_TO_AUDIO_SECONDS, rate);
+            if silent { content::silence_like(&sound) } else { sound }
+        })
     } else {
-        let text = plan.reply.text.clone();
+        let text = if defects.has(Defect::MismatchedAudio) {
+            filler(plan.reply.text.len() as u64, count_tokens(&plan.reply.text).max(4))
+        } else {
+            plan.reply.text.clone()
+        };
         let speaker = plan.request.speaker.clone().unwrap_or_else(|| "ethan".to_owned());
         tokio::task::spawn_blocking(move || content::speak(&text, &speaker, rate, 1.0))
     };
@@ -222,11 +241,11 @@ fn record_audio(state: &AppState, speech: &Audio, started: Instant) {
 async fn draw(seq: &mut Sequence, state: &AppState, job: &ImageJob) -> Result<Vec<String>, ApiError> {
     seq.work(f64::from(job.steps) * state.config.timing.diffusion_step_ms).await?;
     let job = job.clone();
+    let (count, width) = (state.config.defects.image_count(job.count), state.config.defects.image_width(job.width));
     tokio::task::spawn_blocking(move || {
-        (0..job.count)
+        (0..count)
             .map(|i| {
-                let frame =
-                    content::render_image(&job.prompt, job.seed.wrapping_add(u64::from(i)), job.width, job.height);
+                let frame = content::render_image(&job.prompt, job.seed.wrapping_add(u64::from(i)), width, job.height);
                 picture::encode_png(&frame).map(|png| data_url::encode("image/png", &png))
             })
             .collect::<Result<Vec<_>, _>>()
