@@ -1,8 +1,12 @@
 //! Server-sent events cut out of a byte stream, as `vllm bench serve`'s
 //! `StreamedResponseHandler` cuts them: a message ends at a blank line (`\n\n`, or `\r\n\r\n`),
 //! lines starting with `:` are comments, `data:` lines carry the payload (several are joined with
-//! `\n`), and `event:` names the event. A last message without its blank line is still taken
-//! when the stream ends, if its data is `[DONE]` or parses as JSON.
+//! `\n`), and `event:` names the event. A message whose blank line has not arrived yet is taken
+//! as soon as it is one `data:` line holding `[DONE]` or a whole JSON object or array: vLLM's
+//! client does so after every read, so a read that ends between a message and its blank line
+//! stamps the message with that read's time, here as there. (vLLM also takes a bare JSON number
+//! or string early; OpenAI-style streams never send one.) When the stream ends, a last
+//! unterminated message is taken if its data is `[DONE]` or parses as JSON.
 //!
 //! The framer works on bytes and hands out slices of its own buffer, so a message costs no
 //! allocation unless it has several `data:` lines.
@@ -48,6 +52,10 @@ impl SseFramer {
             }
             start = next;
             self.scanned = next;
+        }
+        if let Some((a, b)) = complete_data_line(&self.buffer[start..]) {
+            on_message(SseMessage { event: None, data: &self.buffer[start + a..start + b] });
+            start = self.buffer.len();
         }
         if start > 0 {
             self.buffer.drain(..start);
@@ -95,6 +103,25 @@ fn message_end(buffer: &[u8], from: usize) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The data of `rest`, the start of a message, when it is one `data:` line (whitespace may
+/// follow) holding `[DONE]` or a whole JSON object or array; `None` otherwise. The last-byte
+/// test keeps a large message that is still arriving from being parsed after every read.
+fn complete_data_line(rest: &[u8]) -> Option<(usize, usize)> {
+    let payload = rest.strip_prefix(b"data:")?;
+    let line_end = memchr::memchr(b'\n', payload).unwrap_or(payload.len());
+    if !payload[line_end..].iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let line = &payload[..line_end];
+    let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace())? + 1;
+    let data = &line[start..end];
+    let whole = data == b"[DONE]"
+        || matches!(data.last(), Some(b'}' | b']')) && serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok();
+    let offset = b"data:".len();
+    whole.then_some((offset + start, offset + end))
 }
 
 enum Data {
@@ -214,6 +241,22 @@ mod tests {
         let (messages, _) = collect(&chunks);
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[1].1, "{\"n\":2}");
+    }
+
+    #[test]
+    fn a_whole_data_line_is_taken_before_its_blank_line_arrives() {
+        let mut framer = SseFramer::new();
+        let mut seen = Vec::new();
+        framer.push(b"data: {\"a\":{\"b\":1}}", |m| seen.push((1, String::from_utf8_lossy(m.data).into_owned())));
+        framer.push(b"\n\ndata: {\"c\":", |m| seen.push((2, String::from_utf8_lossy(m.data).into_owned())));
+        // A read that ends inside a nested object is not a whole message.
+        framer.push(b"{\"d\":2}", |m| seen.push((3, String::from_utf8_lossy(m.data).into_owned())));
+        framer.push(b"}\n", |m| seen.push((4, String::from_utf8_lossy(m.data).into_owned())));
+        // The blank line's first newline went with the message, so the rest starts with a
+        // newline, which vLLM's client does not take early either; it is taken at the end.
+        framer.push(b"\ndata: [DONE]", |m| seen.push((5, String::from_utf8_lossy(m.data).into_owned())));
+        assert_eq!(framer.finish(|m| seen.push((6, String::from_utf8_lossy(m.data).into_owned()))), 0);
+        assert_eq!(seen, [(1, "{\"a\":{\"b\":1}}".into()), (4, "{\"c\":{\"d\":2}}".into()), (6, "[DONE]".into())]);
     }
 
     #[test]
