@@ -11,24 +11,32 @@ use std::time::Instant;
 use super::{RequestRecord, Target, audio, describe_error, status_failure};
 use crate::bench::load::request::PreparedRequest;
 use crate::bench::load::sse::{SseFramer, SseMessage};
-use crate::bench::stream::{StreamEvent, outcome_from_stream};
+use crate::bench::stream::{StreamEvent, TokenTiming, outcome_from_stream};
+
+/// A response body read chunk by chunk: framed into SSE messages, each stamped with the time of
+/// the read that completed it, and judged when the body ends. Independent of the socket, so a
+/// recorded stream goes through exactly the code a live one does.
+pub struct StreamReader {
+    framer: SseFramer,
+    state: StreamState,
+}
 
 /// What a stream's messages have shown so far.
 #[derive(Default)]
-pub struct StreamState {
+struct StreamState {
     /// The events, in order.
-    pub events: Vec<StreamEvent>,
+    events: Vec<StreamEvent>,
     /// Whether `[DONE]` arrived.
-    pub done: bool,
+    done: bool,
     /// The first message that was not JSON.
-    pub malformed: Option<String>,
+    malformed: Option<String>,
     /// Messages received.
-    pub messages: u64,
+    messages: u64,
 }
 
 impl StreamState {
     /// Takes one SSE message that arrived at `at_s`.
-    pub fn take(&mut self, message: &SseMessage<'_>, at_s: f64) {
+    fn take(&mut self, message: &SseMessage<'_>, at_s: f64) {
         self.messages += 1;
         if message.data == b"[DONE]" {
             self.done = true;
@@ -51,6 +59,61 @@ impl StreamState {
     }
 }
 
+impl StreamReader {
+    /// A reader expecting about `events` messages.
+    pub fn new(events: usize) -> StreamReader {
+        StreamReader {
+            framer: SseFramer::new(),
+            state: StreamState { events: Vec::with_capacity(events), ..StreamState::default() },
+        }
+    }
+
+    /// Messages received so far.
+    pub fn messages(&self) -> u64 {
+        self.state.messages
+    }
+
+    /// Takes the bytes of one read made at `at_s`.
+    pub fn push(&mut self, bytes: &[u8], at_s: f64) {
+        let state = &mut self.state;
+        self.framer.push(bytes, |message| state.take(&message, at_s));
+    }
+
+    /// Ends the body at `at_s` (`broken`: why it ended early, when it did) and times the request
+    /// sent at `start_s`: vLLM's measurements, failed when a message carried an error, was not
+    /// JSON, or `[DONE]` never came.
+    pub fn finish(
+        mut self,
+        at_s: f64,
+        start_s: f64,
+        prompt_len: u64,
+        timing: TokenTiming,
+        broken: Option<String>,
+    ) -> RequestRecord {
+        let state = &mut self.state;
+        let leftover = self.framer.finish(|message| state.take(&message, at_s));
+        let state = self.state;
+        let mut outcome = outcome_from_stream(start_s, prompt_len, &state.events, timing);
+        let in_stream_error = state.events.iter().find_map(|event| event.error.clone());
+        let problem = match (in_stream_error, broken, state.malformed, state.done) {
+            (Some(error), _, _, _) => Some(format!("error inside the stream: {error}")),
+            (None, Some(broken), _, _) => Some(broken),
+            (None, None, Some(malformed), _) => Some(malformed),
+            (None, None, None, false) => Some(format!(
+                "the stream ended before [DONE], after {} message(s){}",
+                state.messages,
+                if leftover > 0 { format!(" and {leftover} byte(s) of an incomplete one") } else { String::new() }
+            )),
+            (None, None, None, true) => None,
+        };
+        if let Some(problem) = problem {
+            outcome.success = false;
+            outcome.error = problem;
+        }
+        RequestRecord { outcome, events: state.messages, ..RequestRecord::default() }
+    }
+}
+
 /// Sends a streamed completion request stamped `sent`.
 pub async fn send(target: &Target, request: &PreparedRequest, sent: Instant) -> RequestRecord {
     let start_s = target.clock.at(sent);
@@ -62,42 +125,21 @@ pub async fn send(target: &Target, request: &PreparedRequest, sent: Instant) -> 
         return RequestRecord::failed(start_s, request.prompt_len, status_failure(response).await);
     }
     let mut response = response;
-    let mut framer = SseFramer::new();
-    let mut state =
-        StreamState { events: Vec::with_capacity(request.output_len as usize + 3), ..StreamState::default() };
+    let mut reader = StreamReader::new(request.output_len as usize + 3);
     let mut broken = None;
     loop {
         match response.chunk().await {
-            Ok(Some(bytes)) => {
-                let at_s = target.clock.now();
-                framer.push(&bytes, |message| state.take(&message, at_s));
-            }
+            Ok(Some(bytes)) => reader.push(&bytes, target.clock.now()),
             Ok(None) => break,
             Err(error) => {
-                broken =
-                    Some(format!("the stream broke after {} message(s): {}", state.messages, describe_error(&error)));
+                broken = Some(format!(
+                    "the stream broke after {} message(s): {}",
+                    reader.messages(),
+                    describe_error(&error)
+                ));
                 break;
             }
         }
     }
-    let at_s = target.clock.now();
-    let leftover = framer.finish(|message| state.take(&message, at_s));
-    let mut outcome = outcome_from_stream(start_s, request.prompt_len, &state.events, target.timing);
-    let in_stream_error = state.events.iter().find_map(|event| event.error.clone());
-    let problem = match (in_stream_error, broken, state.malformed, state.done) {
-        (Some(error), _, _, _) => Some(format!("error inside the stream: {error}")),
-        (None, Some(broken), _, _) => Some(broken),
-        (None, None, Some(malformed), _) => Some(malformed),
-        (None, None, None, false) => Some(format!(
-            "the stream ended before [DONE], after {} message(s){}",
-            state.messages,
-            if leftover > 0 { format!(" and {leftover} byte(s) of an incomplete one") } else { String::new() }
-        )),
-        (None, None, None, true) => None,
-    };
-    if let Some(problem) = problem {
-        outcome.success = false;
-        outcome.error = problem;
-    }
-    RequestRecord { outcome, events: state.messages, ..RequestRecord::default() }
+    reader.finish(target.clock.now(), start_s, request.prompt_len, target.timing, broken)
 }
