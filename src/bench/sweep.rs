@@ -224,12 +224,8 @@ fn expand_entry(file: &Path, case: &PerfCase, entry: &BenchmarkEntry) -> Result<
         (1, prompts) => prompts,
         (loads, prompts) => {
             return Err(error(
-                &entry.path,
-                format!(
-                    "{} has {prompts} values but {} has {loads}; give one value or one per step",
-                    entry.path.key("num_prompts"),
-                    entry.path.key(mode_key)
-                ),
+                &entry.path.key("num_prompts"),
+                format!("has {prompts} values but {mode_key} has {loads}; give one value or one per step"),
             ));
         }
     };
