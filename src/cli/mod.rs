@@ -1,8 +1,10 @@
 //! The `omnitest` command: a thin layer over the library, one module per subcommand.
 
+mod bench_calibrate;
 mod bench_mock;
 mod bench_run;
 mod ci;
+mod local_mock;
 mod markers;
 
 use std::process::ExitCode;
@@ -30,7 +32,7 @@ enum Command {
     },
     /// Runs a perf config's sweep against its servers (`omnitest bench CONFIG`), or a benchmark
     /// of omnitest itself (`omnitest bench mock|calibrate`); each prints a table.
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
     /// CI pipelines planned from the registered tests.
     #[command(subcommand)]
     Ci(ci::CiCommand),
@@ -67,6 +69,9 @@ struct BenchArgs {
 enum BenchCommand {
     /// Streamed chat events per second the zero-latency mock serves on one core.
     Mock(bench_mock::MockBenchArgs),
+    /// The load generator's own ceiling on this machine, against the zero-latency mock (or its
+    /// accuracy, against a mock with --ttft-ms and --itl-ms).
+    Calibrate(bench_calibrate::CalibrateArgs),
 }
 
 /// Runs the command line of the `omnitest` binary.
@@ -85,8 +90,11 @@ pub fn main() -> ExitCode {
         }
         Command::MockServer { args } => crate::mock::run(&args),
         Command::MockRunner { args } => crate::mock::runner::run(&args),
-        Command::Bench(BenchArgs { command: Some(BenchCommand::Mock(args)), .. }) => bench_mock::run(&args),
-        Command::Bench(BenchArgs { command: None, run }) => bench_run::run(&run),
+        Command::Bench(bench) => match *bench {
+            BenchArgs { command: Some(BenchCommand::Mock(args)), .. } => bench_mock::run(&args),
+            BenchArgs { command: Some(BenchCommand::Calibrate(args)), .. } => bench_calibrate::run(&args),
+            BenchArgs { command: None, run } => bench_run::run(&run),
+        },
         Command::Ci(command) => ci::run(&command),
     }
 }
