@@ -42,6 +42,10 @@ pub struct CalibrateArgs {
     /// Makes the mock wait this long between tokens (ms) instead of streaming them at once.
     #[arg(long, default_value_t = 0.0)]
     itl_ms: f64,
+    /// The paced mock's relative jitter of every delay (0.1: ±10%, mean-preserving; 0: all
+    /// streams in lockstep, so that they end, and the next wave starts, in bursts).
+    #[arg(long, default_value_t = 0.1)]
+    jitter: f64,
     /// The backend (`openai-chat-omni`: per-token ITL; `openai-chat`: vLLM's per-chunk ITL).
     #[arg(long, default_value = "openai-chat-omni")]
     backend: String,
@@ -98,7 +102,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<Vec<Row>, String> {
     };
     eprintln!(
         "omnitest bench calibrate: {} against {}{}; results in {}",
-        if paced { format!("TTFT {} ms, ITL {} ms", args.ttft_ms, args.itl_ms) } else { "zero latency".to_owned() },
+        if paced {
+            format!("TTFT {} ms, ITL {} ms, jitter {}", args.ttft_ms, args.itl_ms, args.jitter)
+        } else {
+            "zero latency".to_owned()
+        },
         if mock.is_some() { "the mock" } else { url },
         settings.cpu.map_or_else(String::new, |cpu| format!(" (mock on CPU {mock_cpu}, client on CPU {cpu})")),
         output_dir.display()
@@ -118,7 +126,7 @@ fn mock_args(args: &CalibrateArgs, paced: bool) -> Vec<String> {
     let mut flags = vec!["--profile".to_owned(), "text".to_owned(), "--workers".to_owned(), "1".to_owned()];
     flags.extend(["--mock-max-num-seqs".to_owned(), most.to_string()]);
     if paced {
-        for (flag, value) in [("--ttft-ms", args.ttft_ms), ("--itl-ms", args.itl_ms), ("--jitter", 0.0)] {
+        for (flag, value) in [("--ttft-ms", args.ttft_ms), ("--itl-ms", args.itl_ms), ("--jitter", args.jitter)] {
             flags.extend([flag.to_owned(), value.to_string()]);
         }
     } else {
@@ -128,26 +136,34 @@ fn mock_args(args: &CalibrateArgs, paced: bool) -> Vec<String> {
 }
 
 /// One sweep step per concurrency, read by the same code that reads `baselines/perf/*.json`.
+/// Each level first sends as many warm-up requests as it has streams, all at once, so that it
+/// starts with a connection per stream, as a long benchmark is after its first seconds.
 fn steps(args: &CalibrateArgs) -> Result<Vec<(crate::bench::SweepStep, StepSpec)>, String> {
     if args.concurrency.is_empty() || args.concurrency.contains(&0) || args.waves == 0 || args.tokens == 0 {
         return Err("--concurrency, --waves and --tokens must be positive".to_owned());
     }
-    let prompts: Vec<u64> = args.concurrency.iter().map(|&c| u64::from(c) * u64::from(args.waves)).collect();
+    let entries: Vec<Value> = args
+        .concurrency
+        .iter()
+        .map(|&streams| {
+            json!({
+                "backend": args.backend,
+                "dataset_name": "random",
+                "random_input_len": 16,
+                "random_output_len": args.tokens,
+                "num_prompts": u64::from(streams) * u64::from(args.waves),
+                "max_concurrency": streams,
+                "num_warmups": streams,
+                "percentile-metrics": "ttft,itl,e2el",
+                "metric-percentiles": "50,99",
+            })
+        })
+        .collect();
     let config = json!([{
         "test_name": "calibrate",
         "mark": ["cpu"],
         "server_params": {"model": args.model},
-        "benchmark_params": [{
-            "backend": args.backend,
-            "dataset_name": "random",
-            "random_input_len": 16,
-            "random_output_len": args.tokens,
-            "num_prompts": prompts,
-            "max_concurrency": args.concurrency,
-            "num_warmups": 1,
-            "percentile-metrics": "ttft,itl,e2el",
-            "metric-percentiles": "50,99",
-        }]
+        "benchmark_params": entries,
     }]);
     let config = PerfConfig::parse(&config.to_string(), Path::new("calibrate")).map_err(|e| e.to_string())?;
     let case = &config.cases[0];
