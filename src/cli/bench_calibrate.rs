@@ -46,6 +46,11 @@ pub struct CalibrateArgs {
     /// streams in lockstep, so that they end, and the next wave starts, in bursts).
     #[arg(long, default_value_t = 0.1)]
     jitter: f64,
+    /// With a paced mock, sends requests on a Poisson schedule at the rate that keeps the
+    /// concurrency in flight on average (streams ÷ one request's duration) instead of capping
+    /// it: requests then start and end spread out, not in waves that start all at once.
+    #[arg(long)]
+    open_loop: bool,
     /// The backend (`openai-chat-omni`: per-token ITL; `openai-chat`: vLLM's per-chunk ITL).
     #[arg(long, default_value = "openai-chat-omni")]
     backend: String,
@@ -122,7 +127,9 @@ fn calibrate(args: &CalibrateArgs) -> Result<Vec<Row>, String> {
 
 /// The mock's flags: one worker thread (it has one CPU), room for every stream at once.
 fn mock_args(args: &CalibrateArgs, paced: bool) -> Vec<String> {
-    let most = args.concurrency.iter().copied().max().unwrap_or(1);
+    // Open-loop arrivals keep the concurrency in flight only on average: leave room above it,
+    // so that the mock never queues a request and adds to its TTFT.
+    let most = args.concurrency.iter().copied().max().unwrap_or(1) * if args.open_loop { 4 } else { 1 };
     let mut flags = vec!["--profile".to_owned(), "text".to_owned(), "--workers".to_owned(), "1".to_owned()];
     flags.extend(["--mock-max-num-seqs".to_owned(), most.to_string()]);
     if paced {
@@ -142,21 +149,32 @@ fn steps(args: &CalibrateArgs) -> Result<Vec<(crate::bench::SweepStep, StepSpec)
     if args.concurrency.is_empty() || args.concurrency.contains(&0) || args.waves == 0 || args.tokens == 0 {
         return Err("--concurrency, --waves and --tokens must be positive".to_owned());
     }
+    if args.open_loop && args.ttft_ms <= 0.0 && args.itl_ms <= 0.0 {
+        return Err("--open-loop needs a paced mock (--ttft-ms, --itl-ms)".to_owned());
+    }
+    // How long one request takes on the paced mock: its first token, then one per ITL.
+    let request_s = (args.ttft_ms + f64::from(args.tokens - 1) * args.itl_ms) / 1000.0;
     let entries: Vec<Value> = args
         .concurrency
         .iter()
         .map(|&streams| {
-            json!({
+            let mut entry = json!({
                 "backend": args.backend,
                 "dataset_name": "random",
                 "random_input_len": 16,
                 "random_output_len": args.tokens,
                 "num_prompts": u64::from(streams) * u64::from(args.waves),
-                "max_concurrency": streams,
                 "num_warmups": streams,
                 "percentile-metrics": "ttft,itl,e2el",
                 "metric-percentiles": "50,99",
-            })
+            });
+            let (key, load) = if args.open_loop {
+                ("request_rate", json!(f64::from(streams) / request_s))
+            } else {
+                ("max_concurrency", json!(streams))
+            };
+            entry[key] = load;
+            entry
         })
         .collect();
     let config = json!([{
@@ -178,7 +196,8 @@ fn table(args: &CalibrateArgs, rows: &[Row]) -> String {
     let paced = args.ttft_ms > 0.0 || args.itl_ms > 0.0;
     let mut out = String::from(
         "| streams | requests | events | s | events/s | client CPU % | µs CPU/event | dispatch lag p50 / p99 ms \
-         | mean TTFT ms | mean ITL ms | peak RSS MB | failed |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | mean TTFT ms | mean ITL ms | peak in flight | peak RSS MB | failed |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for row in rows {
         let r = &row.report.result;
@@ -190,7 +209,7 @@ fn table(args: &CalibrateArgs, rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.2} | {:.0} | {:.0} | {:.2} | {} / {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.2} | {:.0} | {:.0} | {:.2} | {} / {} | {} | {} | {} | {} | {} |",
             row.concurrency,
             row.report.spec.num_prompts,
             health["events"],
@@ -202,6 +221,7 @@ fn table(args: &CalibrateArgs, rows: &[Row]) -> String {
             fixed(&health["dispatch_lag_p99_ms"]),
             deviation("mean_ttft_ms", args.ttft_ms),
             deviation("mean_itl_ms", args.itl_ms),
+            r["max_concurrent_requests"],
             row.peak_rss_mb.map_or_else(|| "–".to_owned(), |mb| format!("{mb:.1}")),
             r["failed"],
         );
