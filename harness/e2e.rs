@@ -5,6 +5,8 @@
 
 #[path = "../suites/accuracy/mod.rs"]
 mod accuracy;
+#[path = "../suites/bench/mod.rs"]
+mod bench;
 #[path = "../suites/ci/mod.rs"]
 mod ci;
 #[path = "../suites/defects/mod.rs"]

@@ -16,7 +16,11 @@
 //! | [`metric_names`] | `--percentile-metrics`, `--metric-percentiles`, `--goodput` |
 //! | [`result_json`] | the result file |
 //! | [`health`] | whether the load generator kept up |
+//! | [`load`] | the load generator: datasets, requests, the timed run, the result file |
 //! | [`options`] | a benchmark entry's free-form options |
+//! | [`step`] | one sweep step run against a server, to its verdict |
+//! | [`report`] | an entry's Markdown summary and charts |
+//! | [`trials`] | `baselines/perf/*.json` as registered trials |
 //! | [`stats`] | numpy's mean, median, std and percentile, to the bit |
 //! | [`json_path`] | JSON paths for error messages |
 
@@ -25,17 +29,21 @@ pub mod config;
 pub mod datasets;
 pub mod health;
 pub mod json_path;
+pub mod load;
 pub mod metric_names;
 pub mod metrics;
 pub mod options;
+pub mod report;
 pub mod request;
 pub mod result_json;
 pub mod schedule;
 pub mod stats;
+pub mod step;
 pub mod stream;
 pub mod sweep;
 #[cfg(test)]
 mod testdata;
+pub mod trials;
 
 pub use baseline::{BaselineError, BaselineSpec, Bound, Check, StepBaseline, evaluate, render_markdown};
 pub use config::{BenchmarkEntry, CaseMarks, PerfCase, PerfConfig, PerfConfigError, ServerParams};

@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use super::request::{AudioOutcome, RequestOutcome};
 
+mod wire;
+
+pub use wire::WireMessage;
+
 /// vLLM's error for a stream that never carried a token. The missing space is vLLM's.
 pub const NO_VALID_CHUNK: &str =
     "Never received a valid chunk to calculate TTFT.This response will be marked as failed!";
@@ -30,13 +34,17 @@ pub struct StreamEvent {
 impl StreamEvent {
     /// The event for one parsed `data:` message of a completions or chat completions stream,
     /// arrived at `at_s`. An empty `choices` list or `usage` object counts as absent, as in vLLM.
-    /// Audio is left undecoded: the caller decodes `delta.audio.data` and sets
-    /// [`ChoiceDelta::audio`].
+    /// Audio is left undecoded: the caller decodes the base64 audio (`delta.content` of an
+    /// `audio` message) and sets [`ChoiceDelta::audio`]; an audio message has no text.
     pub fn from_message(at_s: f64, message: &Value) -> StreamEvent {
+        let modality = message.get("modality").and_then(Value::as_str).map(str::to_owned);
+        // An audio message's content is base64 audio, not text.
+        let is_audio = modality.as_deref() == Some("audio");
         let choice = message.get("choices").and_then(Value::as_array).and_then(|c| c.first()).map(|first| {
             let content = first.get("delta").and_then(|d| d.get("content")).or_else(|| first.get("text"));
+            let text = if is_audio { "" } else { content.and_then(Value::as_str).unwrap_or_default() };
             ChoiceDelta {
-                text: content.and_then(Value::as_str).unwrap_or_default().to_owned(),
+                text: text.to_owned(),
                 token_ids: first.get("token_ids").and_then(Value::as_array).map(|ids| ids.len() as u64),
                 audio: None,
             }
@@ -45,21 +53,20 @@ impl StreamEvent {
             prompt_tokens: u.get("prompt_tokens").and_then(Value::as_u64),
             completion_tokens: u.get("completion_tokens").and_then(Value::as_u64),
         });
-        let error = message.get("error").filter(|e| !e.is_null()).map(|e| match e {
-            Value::Object(fields) => match fields.get("message").and_then(Value::as_str) {
-                Some(text) if !text.is_empty() => text.to_owned(),
-                _ => e.to_string(),
-            },
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        });
-        StreamEvent {
-            at_s,
-            choice,
-            usage,
-            modality: message.get("modality").and_then(Value::as_str).map(str::to_owned),
-            error,
-        }
+        let error = message.get("error").filter(|e| !e.is_null()).map(error_text);
+        StreamEvent { at_s, choice, usage, modality, error }
+    }
+}
+
+/// The text of an in-stream `error` value: its `message`, else the value as JSON.
+fn error_text(error: &Value) -> String {
+    match error {
+        Value::Object(fields) => match fields.get("message").and_then(Value::as_str) {
+            Some(text) if !text.is_empty() => text.to_owned(),
+            _ => error.to_string(),
+        },
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -74,6 +74,10 @@ pub struct SweepStep {
     pub baseline: Option<BaselineSpec>,
     /// Whether the entry or its server asks for `--trust-remote-code`.
     pub trust_remote_code: bool,
+    /// The entry's `task` (TTS and diffusion: `voice_clone`, `t2i`, …).
+    pub task: Option<String>,
+    /// The entry's `eval_phase` (`latency`, `throughput`, …).
+    pub eval_phase: Option<String>,
 }
 
 impl SweepStep {
@@ -220,12 +224,8 @@ fn expand_entry(file: &Path, case: &PerfCase, entry: &BenchmarkEntry) -> Result<
         (1, prompts) => prompts,
         (loads, prompts) => {
             return Err(error(
-                &entry.path,
-                format!(
-                    "{} has {prompts} values but {} has {loads}; give one value or one per step",
-                    entry.path.key("num_prompts"),
-                    entry.path.key(mode_key)
-                ),
+                &entry.path.key("num_prompts"),
+                format!("has {prompts} values but {mode_key} has {loads}; give one value or one per step"),
             ));
         }
     };
@@ -247,6 +247,8 @@ fn expand_entry(file: &Path, case: &PerfCase, entry: &BenchmarkEntry) -> Result<
                 options: entry.options.clone(),
                 baseline: entry.baseline.clone(),
                 trust_remote_code: entry.trust_remote_code || case.server.trust_remote_code,
+                task: entry.task.clone(),
+                eval_phase: entry.eval_phase.clone(),
             }
         })
         .collect();

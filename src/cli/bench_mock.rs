@@ -1,6 +1,6 @@
 //! `omnitest bench mock`: how many streamed chat events per second the zero-latency mock serves
-//! on one core. The mock is pinned to CPU 0; the client, a thin event counter that parses
-//! nothing, runs on CPU 1, so the server's own CPU time is what is measured.
+//! on one core. The mock is pinned to the last CPU; the client, a thin event counter that parses
+//! nothing, runs on the first, so the server's own CPU time is what is measured.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde_json::json;
 
-use crate::fixtures::process::{ManagedProcess, ProcessSpec};
-use crate::fixtures::readiness::{Probe, probe};
+use super::local_mock::{LocalMock, mock_and_client_cpus};
+use crate::bench::load::cpu::{pid_cpu_s, pin_current_thread};
 
 /// The benchmark's settings.
 #[derive(clap::Args, Debug)]
@@ -49,87 +49,39 @@ pub(crate) fn run(args: &MockBenchArgs) -> ExitCode {
 }
 
 fn measure(args: &MockBenchArgs) -> Result<Vec<Row>, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the omnitest binary: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("omnitest-bench-mock-{}", std::process::id()));
-    let url_file = dir.join("url");
-    let spec = ProcessSpec {
-        program: exe,
-        args: [
-            "mock-server",
-            "omnitest/bench",
-            "--profile",
-            "text",
-            "--zero-latency",
-            "--workers",
-            "1",
-            "--port",
-            "0",
-            "--port-file",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain([url_file.display().to_string()])
-        .collect(),
-        env: vec![],
-        env_remove: vec![],
-        cwd: None,
-        log_path: dir.join("mock.log"),
-        cpus: Some(vec![0]),
-        piped: false,
-    };
-    let server = ManagedProcess::spawn(&spec).map_err(|e| e.to_string())?;
-    let base = wait_for_url(&server, &url_file)?;
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let (mock_cpu, client_cpu) = mock_and_client_cpus();
+    let mock_args = ["--profile", "text", "--zero-latency", "--workers", "1"].map(str::to_owned);
+    let server = LocalMock::start("omnitest/bench", &mock_args, mock_cpu)?;
+    let cpu_of = |pid: u32| pid_cpu_s(pid).ok_or_else(|| format!("cannot read the CPU time of process {pid}"));
     let tokens = args.tokens;
-    let results = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         scope
             .spawn(|| {
-                if cpus > 1 {
-                    let mut set = nix::sched::CpuSet::new();
-                    let _ = set.set(1);
-                    let _ = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set);
+                if client_cpu != mock_cpu {
+                    pin_current_thread(client_cpu);
                 }
                 let runtime =
                     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
                 let mut rows = Vec::new();
                 for &concurrency in &args.concurrency {
-                    let server_before = cpu_seconds(&format!("/proc/{}/stat", server.pid()))?;
-                    let client_before = cpu_seconds("/proc/self/stat")?;
+                    let server_before = cpu_of(server.pid())?;
+                    let client_before = cpu_of(std::process::id())?;
                     let started = Instant::now();
-                    let events =
-                        runtime.block_on(load(&base, concurrency, tokens, Duration::from_secs_f64(args.seconds)))?;
+                    let duration = Duration::from_secs_f64(args.seconds);
+                    let events = runtime.block_on(load(server.url(), concurrency, tokens, duration))?;
                     rows.push(Row {
                         concurrency,
                         events,
                         wall_s: started.elapsed().as_secs_f64(),
-                        server_cpu_s: cpu_seconds(&format!("/proc/{}/stat", server.pid()))? - server_before,
-                        client_cpu_s: cpu_seconds("/proc/self/stat")? - client_before,
+                        server_cpu_s: cpu_of(server.pid())? - server_before,
+                        client_cpu_s: cpu_of(std::process::id())? - client_before,
                     });
                 }
                 Ok(rows)
             })
             .join()
             .map_err(|_| "the client thread panicked".to_owned())?
-    });
-    server.terminate(Duration::from_secs(5));
-    let _ = std::fs::remove_dir_all(&dir);
-    results
-}
-
-fn wait_for_url(server: &ManagedProcess, url_file: &std::path::Path) -> Result<String, String> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Some(status) = server.exit_status() {
-            return Err(format!("the mock exited ({status}):\n{}", server.log_tail(20)));
-        }
-        if let Ok(url) = std::fs::read_to_string(url_file)
-            && probe(url.trim()) == Probe::Healthy
-        {
-            return Ok(url.trim().to_owned());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Err("the mock did not become ready within 30 s".to_owned())
+    })
 }
 
 /// `concurrency` workers streaming back to back until `duration` has passed; returns the SSE
@@ -178,17 +130,6 @@ fn count_event_ends(chunk: &[u8], last_was_newline: &mut bool) -> u64 {
         }
     }
     count
-}
-
-/// User plus system CPU seconds from a `/proc/…/stat` file.
-fn cpu_seconds(stat_path: &str) -> Result<f64, String> {
-    let stat = std::fs::read_to_string(stat_path).map_err(|e| format!("cannot read {stat_path}: {e}"))?;
-    let after = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().unwrap_or(100) as f64;
-    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
-    Ok((ticks(11) + ticks(12)) / hz)
 }
 
 fn print_table(rows: &[Row]) {

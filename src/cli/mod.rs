@@ -1,8 +1,11 @@
 //! The `omnitest` command: a thin layer over the library, one module per subcommand.
 
+mod bench_calibrate;
 mod bench_mock;
+mod bench_run;
 mod ci;
 mod gpu_pressure;
+mod local_mock;
 mod markers;
 
 use std::process::ExitCode;
@@ -28,9 +31,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Benchmarks (they print a table).
-    #[command(subcommand)]
-    Bench(BenchCommand),
+    /// Runs a perf config's sweep against its servers (`omnitest bench CONFIG`), or a benchmark
+    /// of omnitest itself (`omnitest bench mock|calibrate`); each prints a table.
+    Bench(Box<BenchArgs>),
     /// CI pipelines planned from the registered tests.
     #[command(subcommand)]
     Ci(ci::CiCommand),
@@ -58,11 +61,24 @@ pub(crate) fn die_quietly_on_closed_stdout() {
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
-/// `omnitest bench …`.
+/// `omnitest bench CONFIG` or `omnitest bench SUBCOMMAND`.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
+    #[command(flatten)]
+    run: bench_run::RunArgs,
+}
+
+/// `omnitest bench …` benchmarks of omnitest itself.
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
     /// Streamed chat events per second the zero-latency mock serves on one core.
     Mock(bench_mock::MockBenchArgs),
+    /// The load generator's own ceiling on this machine, against the zero-latency mock (or its
+    /// accuracy, against a mock with --ttft-ms and --itl-ms).
+    Calibrate(bench_calibrate::CalibrateArgs),
 }
 
 /// Runs the command line of the `omnitest` binary.
@@ -81,7 +97,11 @@ pub fn main() -> ExitCode {
         }
         Command::MockServer { args } => crate::mock::run(&args),
         Command::MockRunner { args } => crate::mock::runner::run(&args),
-        Command::Bench(BenchCommand::Mock(args)) => bench_mock::run(&args),
+        Command::Bench(bench) => match *bench {
+            BenchArgs { command: Some(BenchCommand::Mock(args)), .. } => bench_mock::run(&args),
+            BenchArgs { command: Some(BenchCommand::Calibrate(args)), .. } => bench_calibrate::run(&args),
+            BenchArgs { command: None, run } => bench_run::run(&run),
+        },
         Command::Ci(command) => ci::run(&command),
         Command::GpuPressure(args) => gpu_pressure::run(&args),
         Command::MockEngine => crate::mock::engine_process::run_child(),

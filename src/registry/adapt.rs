@@ -85,6 +85,20 @@ where
         self(&server).into_test_result()
     }
 }
+/// Parameters: `&TestContext, &Server`.
+pub struct ContextServerParams;
+
+impl<F, R> TestFn<ContextServerParams> for F
+where
+    F: FnOnce(&TestContext, &Server) -> R,
+    R: IntoTestResult,
+{
+    fn call_with(self, ctx: &TestContext) -> TestResult {
+        let server = ctx.server()?;
+        self(ctx, &server).into_test_result()
+    }
+}
+
 /// Parameters: `&TestContext, &Server, &Client`.
 pub struct ContextServerClientParams;
 

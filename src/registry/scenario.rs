@@ -81,6 +81,8 @@ pub struct Scenario {
     pub scope: Scope,
     /// How long the server may take to become ready.
     pub startup_timeout_s: u32,
+    /// Whether `vllm serve` gets `--omni` (vLLM-Omni's server) or runs as plain vLLM.
+    pub omni: bool,
 }
 
 impl Scenario {
@@ -98,6 +100,7 @@ impl Scenario {
             mock_args: &[],
             scope: Scope::Shared,
             startup_timeout_s: 1200,
+            omni: true,
         }
     }
 
@@ -186,6 +189,12 @@ impl Scenario {
     /// A fresh server for each test.
     pub const fn per_test(mut self) -> Scenario {
         self.scope = Scope::PerTest;
+        self
+    }
+
+    /// Serves with plain vLLM: no `--omni` and none of vLLM-Omni's start-up flags.
+    pub const fn without_omni(mut self) -> Scenario {
+        self.omni = false;
         self
     }
 

@@ -20,6 +20,10 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_MOCK_ARGS", "extra arguments for every mock server"),
     ("OMNITEST_MOCK_DEFECTS", "deliberate defects for every mock server and runner, comma-separated"),
     ("OMNITEST_SYNTH_CACHE", "where synthetic test media are cached"),
+    ("OMNITEST_BENCH_HARDWARE", "the hardware label of per-hardware perf baselines"),
+    ("OMNITEST_BENCH_ADVISORY", "perf baselines printed, not asserted (1)"),
+    ("OMNITEST_BENCH_FULL_SIZE", "perf configs run as written on the mock too (1)"),
+    ("OMNITEST_BENCH_STRICT_HEALTH", "an invalid perf run fails on the mock too (1)"),
     ("OMNITEST_E2E_BINARY", "the e2e binary `omnitest ci buildkite` reads the tests from (--e2e-binary)"),
     ("OMNITEST_DOC_EXAMPLE", "set by a running documentation example, so that the run it starts skips the examples"),
 ];

@@ -1,4 +1,4 @@
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -137,4 +137,60 @@ fn audio_is_measured_from_audio_messages() {
     // 24,000 frames at 24 kHz are 1 s; RTF = (11.0 − 10.0) / 1.0.
     assert_eq!(measured, AudioOutcome { ttfp_s: 0.5, duration_s: 1.0, frames: 24_000, rtf: 1.0 });
     assert_eq!(outcome_from_stream(START_S, 3, &events[..0], TokenTiming::PerToken).audio, None);
+}
+
+/// The recorded stream as its bytes on the wire, each message arriving at its recorded time in
+/// reads of at most `size` bytes, put through the load generator's SSE framer and wire parser.
+fn through_the_wire(size: usize) -> Vec<StreamEvent> {
+    use crate::bench::load::sse::SseFramer;
+    let mut framer = SseFramer::new();
+    let mut events = Vec::new();
+    for line in RECORDED_CHAT_STREAM.lines().filter(|l| !l.is_empty()) {
+        let (at, sse) = line.split_once(' ').expect("time, then the SSE line");
+        let at: f64 = at.parse().expect("a time");
+        let bytes = format!("{sse}\n\n").into_bytes();
+        for piece in bytes.chunks(size) {
+            framer.push(piece, |message| {
+                if message.data != b"[DONE]" {
+                    events.push(StreamEvent::parse_wire(at, message.data).expect("valid JSON").event);
+                }
+            });
+        }
+    }
+    events
+}
+
+#[test]
+fn the_wire_parser_reads_what_the_value_parser_reads() {
+    let by_value = events(RECORDED_CHAT_STREAM);
+    assert_eq!(through_the_wire(usize::MAX), by_value);
+    let messages = [
+        json!({"choices": [{"index": 0, "text": " completion", "token_ids": [5, 6, 7]}], "usage": {}}),
+        json!({"choices": [{"delta": {"content": "AAAA"}}], "modality": "audio", "usage": {"completion_tokens": 3}}),
+        json!({"choices": [{"delta": {"content": [{"type": "image_url", "image_url": {"url": "data:x"}}]}}], "modality": "image"}),
+        json!({"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 9, "total_tokens": 13}}),
+        json!({"error": {"message": "boom", "code": 500}}),
+        json!({"error": "plain"}),
+        json!({"object": "chat.completion.chunk", "usage": null, "choices": [{"delta": {"role": "assistant"}}]}),
+    ];
+    for message in messages {
+        let text = message.to_string();
+        let wire = StreamEvent::parse_wire(1.5, text.as_bytes()).unwrap();
+        assert_eq!(wire.event, StreamEvent::from_message(1.5, &message), "{text}");
+    }
+    let audio =
+        StreamEvent::parse_wire(0.0, br#"{"choices":[{"delta":{"content":"UklGRg=="}}],"modality":"audio"}"#).unwrap();
+    assert_eq!(audio.audio_base64.as_deref(), Some("UklGRg=="));
+}
+
+#[test]
+fn the_numbers_are_the_same_through_the_wire_in_any_chunking() {
+    let by_value = events(RECORDED_CHAT_STREAM);
+    for timing in [TokenTiming::PerChunk, TokenTiming::PerToken] {
+        let expected = outcome_from_stream(START_S, 10, &by_value, timing);
+        for size in [1, 7, 64, 1000] {
+            let outcome = outcome_from_stream(START_S, 10, &through_the_wire(size), timing);
+            assert_eq!(outcome, expected, "{timing:?}, reads of {size} bytes");
+        }
+    }
 }

@@ -83,8 +83,8 @@ fn lists_of_different_lengths_are_an_error() {
     let err = steps_of(json!({"num_prompts": [10, 20, 30], "max_concurrency": [1, 4]})).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "perf/test.json: [0].benchmark_params[0]: [0].benchmark_params[0].num_prompts has 3 values but \
-         [0].benchmark_params[0].max_concurrency has 2; give one value or one per step"
+        "perf/test.json: [0].benchmark_params[0].num_prompts: has 3 values but max_concurrency has 2; give one \
+         value or one per step"
     );
 }
 

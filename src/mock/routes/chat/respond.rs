@@ -44,13 +44,18 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
     let finish = plan.reply.finish_reason;
     let text_is_last = text && !audio && image.is_none();
 
-    if text {
-        out.send(writer.delta("text", Delta { role: true, content: Some(""), usage: usage(0), ..Delta::default() }))
-            .await?;
-    }
+    // vLLM sends the role-only chunk when the first output arrives, not on admission, so a client
+    // that times the first chunk with choices (as `vllm bench serve` does) sees the real TTFT.
+    let role_chunk =
+        || writer.delta("text", Delta { role: true, content: Some(""), usage: usage(0), ..Delta::default() });
+    let mut role_sent = !text;
     if thinks(state, plan) {
         for piece in tokenize(&plan.reply.text) {
             seq.next_token().await?;
+            if !role_sent {
+                out.send(role_chunk()).await?;
+                role_sent = true;
+            }
             completion += 1;
             if text && !drop_text {
                 let logprobs = request.logprobs.then(|| logprobs_json(piece, request.top_logprobs).to_string());
@@ -63,6 +68,9 @@ async fn produce(state: &AppState, plan: &Plan, out: &mut Out) -> Result<(), Sto
                 out.send(writer.delta("text", delta)).await?;
             }
         }
+    }
+    if !role_sent {
+        out.send(role_chunk()).await?;
     }
     if text_is_last {
         out.send(
