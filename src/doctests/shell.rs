@@ -131,11 +131,29 @@ fn parens_end(bytes: &[u8], from: usize) -> Result<usize, LexError> {
 
 /// A word's value when it is literal (no expansion), quotes removed.
 pub(crate) fn literal(word: &str) -> Option<String> {
-    if word.contains(['$', '`', '*', '?', '[', '~']) {
+    if expands(word) {
         return None;
     }
     let mut parts = shlex::split(word)?;
     (parts.len() == 1).then(|| parts.remove(0))
+}
+
+/// Whether the shell would expand part of `word`: `$` and backquotes outside single quotes,
+/// glob and tilde characters outside any quotes (`'name[id]'` is literal, `name[id]` is not).
+fn expands(word: &str) -> bool {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for c in word.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !single => escaped = true,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '$' | '`' if !single => return true,
+            '*' | '?' | '[' | '~' if !single && !double => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a word assigns a variable (`NAME=value`), as before a command.
@@ -216,6 +234,10 @@ mod tests {
     fn literals_and_assignments() {
         assert_eq!(literal("'out dir/a.png'").as_deref(), Some("out dir/a.png"));
         assert_eq!(literal("$OUT/a.png"), None);
+        assert_eq!(literal("'test_a[default]'").as_deref(), Some("test_a[default]"));
+        assert_eq!(literal("test_a[default]"), None);
+        assert_eq!(literal("\"$HOME\""), None);
+        assert_eq!(literal("'$HOME'").as_deref(), Some("$HOME"));
         assert!(is_assignment("OMNITEST_RUN_LEVEL=core_model"));
         assert!(!is_assignment("--run-level=core_model"));
     }

@@ -3,6 +3,7 @@
 
 mod pipelines;
 mod schema;
+mod seed_map;
 
 use std::path::{Path, PathBuf};
 

@@ -5,6 +5,7 @@
 
 mod diffusion;
 mod offline;
+mod omni;
 
 use omnitest::prelude::*;
 
