@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use entry::BenchmarkEntry;
+pub(crate) use entry::{check_spellings, concurrency, positive_count, request_rate};
 pub use marks::CaseMarks;
 pub use server::ServerParams;
 
