@@ -10,9 +10,11 @@
 //! |---|---|
 //! | [`config`] | `baselines/stability/*.json`: cases, entries, random ranges and buckets |
 //! | [`settings`] | duration, sampling, warm-up, drain and thresholds |
+//! | [`stats`] | least squares with a confidence interval, Mann-Whitney U |
 
 pub mod config;
 pub mod settings;
+pub mod stats;
 
 pub use config::{SoakEntry, StabilityCase, StabilityConfig};
 pub use settings::{SoakSettings, parse_duration};
