@@ -10,11 +10,23 @@
 //! |---|---|
 //! | [`config`] | `baselines/stability/*.json`: cases, entries, random ranges and buckets |
 //! | [`settings`] | duration, sampling, warm-up, drain and thresholds |
+//! | [`batches`] | each batch's options drawn, as a benchmark step, and its requests |
+//! | [`drive`] | continuous load across batch boundaries |
+//! | [`sample`] | the samplers: process tree, GPU, `/metrics` |
+//! | [`window`] | the client's requests per sample window |
+//! | [`record`] | the load and the samplers run together |
 //! | [`stats`] | least squares with a confidence interval, Mann-Whitney U |
+//! | [`report`] | CSV, charts, Markdown |
 
+pub mod batches;
 pub mod config;
+pub mod drive;
+pub mod record;
+pub mod report;
+pub mod sample;
 pub mod settings;
 pub mod stats;
+pub mod window;
 
 pub use config::{SoakEntry, StabilityCase, StabilityConfig};
 pub use settings::{SoakSettings, parse_duration};
