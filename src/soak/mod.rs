@@ -16,17 +16,25 @@
 //! | [`window`] | the client's requests per sample window |
 //! | [`record`] | the load and the samplers run together |
 //! | [`stats`] | least squares with a confidence interval, Mann-Whitney U |
+//! | [`verdict`] | the checks |
 //! | [`report`] | CSV, charts, Markdown |
+//! | [`run`] | one soak, start to verdict |
+//! | [`trials`] | the configs as registered trials |
 
 pub mod batches;
 pub mod config;
 pub mod drive;
 pub mod record;
 pub mod report;
+pub mod run;
 pub mod sample;
 pub mod settings;
 pub mod stats;
+pub mod trials;
+pub mod verdict;
 pub mod window;
 
 pub use config::{SoakEntry, StabilityCase, StabilityConfig};
+pub use run::{SoakError, SoakReport, SoakServer, run_soak};
 pub use settings::{SoakSettings, parse_duration};
+pub use verdict::{CheckKind, LatencyMetric, MemorySeries, Status, Verdict};
