@@ -11,6 +11,8 @@ mod bench;
 mod ci;
 #[path = "../suites/defects/mod.rs"]
 mod defects;
+#[path = "../suites/dfx/mod.rs"]
+mod dfx;
 #[path = "../suites/examples/mod.rs"]
 mod examples;
 #[path = "../suites/mock/mod.rs"]
