@@ -28,6 +28,7 @@ pub mod registry;
 pub mod reporters;
 pub mod runner;
 pub mod selection;
+pub mod soak;
 pub mod validators;
 
 pub use outcome::{TestError, TestResult};

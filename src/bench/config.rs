@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use entry::BenchmarkEntry;
+pub(crate) use entry::{check_spellings, concurrency, positive_count, request_rate};
 pub use marks::CaseMarks;
 pub use server::ServerParams;
 
@@ -103,44 +104,70 @@ const CASE_KEYS: [&str; 5] = ["test_name", "server_params", "mark", "benchmark_p
 impl PerfConfig {
     /// Reads and checks one file.
     pub fn load(file: &Path) -> Result<PerfConfig, PerfConfigError> {
-        let text =
-            std::fs::read_to_string(file).map_err(|source| PerfConfigError::Read { file: file.to_owned(), source })?;
-        PerfConfig::parse(&text, file)
+        PerfConfig::parse(&read_text(file)?, file)
     }
 
     /// Reads every `*.json` file of a directory, in name order.
     pub fn load_dir(dir: &Path) -> Result<Vec<PerfConfig>, PerfConfigError> {
-        let read_error = |source| PerfConfigError::Read { file: dir.to_owned(), source };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(read_error)? {
-            let path = entry.map_err(read_error)?.path();
-            if path.extension().is_some_and(|ext| ext == "json") {
-                files.push(path);
-            }
-        }
-        files.sort();
-        files.iter().map(|file| PerfConfig::load(file)).collect()
+        json_files(dir)?.iter().map(|file| PerfConfig::load(file)).collect()
     }
 
     /// Checks the text of a file; `file` names it in errors.
     pub fn parse(text: &str, file: &Path) -> Result<PerfConfig, PerfConfigError> {
-        let document: Value = serde_json::from_str(&quote_bare_non_finite(text)).map_err(|e| {
-            // serde_json's message ends with the position, which the error states up front.
-            let full = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            let message = full.strip_suffix(&position).unwrap_or(&full).to_owned();
-            PerfConfigError::Syntax { file: file.to_owned(), line: e.line(), column: e.column(), message }
-        })?;
-        let cases = parse_cases(&document).map_err(|JsonProblem { path, problem }| PerfConfigError::Invalid {
-            file: file.to_owned(),
-            path,
-            problem,
-        })?;
-        Ok(PerfConfig { file: file.to_owned(), cases })
+        Ok(PerfConfig { file: file.to_owned(), cases: parse_document(text, file, parse_case)? })
     }
 }
 
-fn parse_cases(document: &Value) -> Result<Vec<PerfCase>, JsonProblem> {
+impl AsRef<PerfCase> for PerfCase {
+    fn as_ref(&self) -> &PerfCase {
+        self
+    }
+}
+
+/// The `*.json` files of a directory, in name order.
+pub(crate) fn json_files(dir: &Path) -> Result<Vec<PathBuf>, PerfConfigError> {
+    let read_error = |source| PerfConfigError::Read { file: dir.to_owned(), source };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_error)? {
+        let path = entry.map_err(read_error)?.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The text of a config file.
+pub(crate) fn read_text(file: &Path) -> Result<String, PerfConfigError> {
+    std::fs::read_to_string(file).map_err(|source| PerfConfigError::Read { file: file.to_owned(), source })
+}
+
+/// Reads the text of a config in the seed's form: a list of cases, each read by `read_case`,
+/// with unique test names. Stability configs share this form with different entries.
+pub(crate) fn parse_document<C: AsRef<PerfCase>>(
+    text: &str,
+    file: &Path,
+    read_case: impl Fn(&Value, &JsonPath) -> Result<C, JsonProblem>,
+) -> Result<Vec<C>, PerfConfigError> {
+    let document: Value = serde_json::from_str(&quote_bare_non_finite(text)).map_err(|e| {
+        // serde_json's message ends with the position, which the error states up front.
+        let full = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&position).unwrap_or(&full).to_owned();
+        PerfConfigError::Syntax { file: file.to_owned(), line: e.line(), column: e.column(), message }
+    })?;
+    parse_cases(&document, read_case).map_err(|JsonProblem { path, problem }| PerfConfigError::Invalid {
+        file: file.to_owned(),
+        path,
+        problem,
+    })
+}
+
+fn parse_cases<C: AsRef<PerfCase>>(
+    document: &Value,
+    read_case: impl Fn(&Value, &JsonPath) -> Result<C, JsonProblem>,
+) -> Result<Vec<C>, JsonProblem> {
     let root = JsonPath::root();
     let Value::Array(items) = document else {
         return Err(JsonProblem::new(&root, format!("expected a list of test cases, found {}", describe(document))));
@@ -148,11 +175,12 @@ fn parse_cases(document: &Value) -> Result<Vec<PerfCase>, JsonProblem> {
     let mut first_use: HashMap<String, JsonPath> = HashMap::new();
     let mut cases = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let case = parse_case(item, &root.index(index))?;
-        if let Some(earlier) = first_use.insert(case.test_name.clone(), case.path.clone()) {
+        let case = read_case(item, &root.index(index))?;
+        let head = case.as_ref();
+        if let Some(earlier) = first_use.insert(head.test_name.clone(), head.path.clone()) {
             return Err(JsonProblem::new(
-                &case.path.key("test_name"),
-                format!("`{}` is also the test_name of {earlier}", case.test_name),
+                &head.path.key("test_name"),
+                format!("`{}` is also the test_name of {earlier}", head.test_name),
             ));
         }
         cases.push(case);
@@ -161,6 +189,20 @@ fn parse_cases(document: &Value) -> Result<Vec<PerfCase>, JsonProblem> {
 }
 
 fn parse_case(value: &Value, path: &JsonPath) -> Result<PerfCase, JsonProblem> {
+    let (mut case, entries) = parse_case_head(value, path)?;
+    let entries_path = path.key("benchmark_params");
+    for (index, entry) in entries.iter().enumerate() {
+        match entry::parse_entry(index, entry, &entries_path.index(index))? {
+            Some(parsed) => case.benchmarks.push(parsed),
+            None => case.disabled_entries.push(index),
+        }
+    }
+    Ok(case)
+}
+
+/// A case's own fields (`test_name`, `server_params`, `mark`, `benchmark_endpoint`), with no
+/// entries yet, and its `benchmark_params` list as written.
+pub(crate) fn parse_case_head<'a>(value: &'a Value, path: &JsonPath) -> Result<(PerfCase, &'a [Value]), JsonProblem> {
     let Value::Object(fields) = value else {
         return Err(JsonProblem::new(path, format!("expected a test case object, found {}", describe(value))));
     };
@@ -205,15 +247,16 @@ fn parse_case(value: &Value, path: &JsonPath) -> Result<PerfCase, JsonProblem> {
         }
         None => return Err(JsonProblem::new(path, "missing `benchmark_params`")),
     };
-    let mut benchmarks = Vec::new();
-    let mut disabled_entries = Vec::new();
-    for (index, entry) in entries.iter().enumerate() {
-        match entry::parse_entry(index, entry, &entries_path.index(index))? {
-            Some(parsed) => benchmarks.push(parsed),
-            None => disabled_entries.push(index),
-        }
-    }
-    Ok(PerfCase { test_name, path: path.clone(), server, marks, benchmark_endpoint, benchmarks, disabled_entries })
+    let case = PerfCase {
+        test_name,
+        path: path.clone(),
+        server,
+        marks,
+        benchmark_endpoint,
+        benchmarks: Vec::new(),
+        disabled_entries: Vec::new(),
+    };
+    Ok((case, entries))
 }
 
 /// The text with Python's bare `Infinity`, `-Infinity` and `NaN` quoted, so that a JSON parser

@@ -231,12 +231,9 @@ impl PerRequest {
 impl Samples {
     fn add(&mut self, outcome: &RequestOutcome, output_len: u64) {
         // TPOT is only measurable past the first token; goodput counts one-token requests as 0.
-        let mut tpot = 0.0;
-        if output_len > 1 {
-            tpot = (outcome.latency_s - outcome.ttft_s) / (output_len - 1) as f64;
-            self.tpots.push(tpot);
-        }
-        self.tpots_for_goodput.push(tpot);
+        let tpot = outcome.tpot_s(output_len);
+        self.tpots.extend(tpot);
+        self.tpots_for_goodput.push(tpot.unwrap_or(0.0));
         self.itls.extend_from_slice(&outcome.itl_s);
         self.ttfts.push(outcome.ttft_s);
         self.e2els.push(outcome.latency_s);

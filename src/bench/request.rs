@@ -58,6 +58,12 @@ impl RequestOutcome {
         RequestOutcome { success: false, prompt_len, start_time_s, error: error.into(), ..RequestOutcome::default() }
     }
 
+    /// Time per output token after the first, as vLLM computes it for a request of
+    /// `output_len` tokens: `None` for one token or fewer.
+    pub fn tpot_s(&self, output_len: u64) -> Option<f64> {
+        (output_len > 1).then(|| (self.latency_s - self.ttft_s) / (output_len - 1) as f64)
+    }
+
     /// The output length vLLM counts for a completed request: the usage count, or one when
     /// usage reported nothing.
     pub fn counted_output_tokens(&self) -> u64 {

@@ -6,10 +6,10 @@
 //! steps passed, 1 a step failed (baseline breached, requests failed, or an invalid run),
 //! 2 the config or the command line is wrong, 3 a server or the load generator could not start.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
+use super::config_run::{launch_env, usage_error};
 use crate::bench::config::{PerfCase, PerfConfig};
 use crate::bench::health::HealthBounds;
 use crate::bench::load::{MockScale, StepSpec};
@@ -17,8 +17,7 @@ use crate::bench::report;
 use crate::bench::step::{ServerRef, StepSettings, Verdict, run_step};
 use crate::bench::sweep::SweepStep;
 use crate::bench::trials::{hardware, scenario};
-use crate::fixtures::{LaunchEnv, Server};
-use crate::registry::Level;
+use crate::fixtures::Server;
 use crate::selection::{Backend, BackendChoice};
 
 /// The settings of a config run.
@@ -121,11 +120,8 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
         .output_dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("omnitest-bench-{}", std::process::id())));
-    let deploy_dir = args.deploy_dir.clone().unwrap_or_else(|| default_deploy_dir(&config.file));
-    let mut launch = LaunchEnv::new(backend.backend, Level::FullModel, output_dir.clone(), deploy_dir);
-    launch.server_url = args.server_url.clone();
-    launch.mock_binary = std::env::current_exe().ok();
-    let launch = Arc::new(launch);
+    let launch =
+        launch_env(backend.backend, &config.file, &output_dir, args.deploy_dir.as_deref(), args.server_url.as_deref());
     let settings = StepSettings {
         hardware: hardware::label(backend.backend, args.hardware.as_deref()),
         advisory: args.advisory,
@@ -214,17 +210,6 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
-}
-
-/// `baselines/deploy` for a config in `baselines/perf`.
-fn default_deploy_dir(config: &Path) -> PathBuf {
-    let folder = config.parent().unwrap_or(Path::new("."));
-    folder.parent().unwrap_or(folder).join("deploy")
 }
 
 /// The steps grouped by entry, in order.

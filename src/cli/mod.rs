@@ -4,9 +4,11 @@ mod bench_calibrate;
 mod bench_mock;
 mod bench_run;
 mod ci;
+mod config_run;
 mod gpu_pressure;
 mod local_mock;
 mod markers;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,10 @@ enum Command {
     /// Runs a perf config's sweep against its servers (`omnitest bench CONFIG`), or a benchmark
     /// of omnitest itself (`omnitest bench mock|calibrate`); each prints a table.
     Bench(Box<BenchArgs>),
+    /// Runs the soaks of a stability config against its servers (`omnitest soak CONFIG
+    /// --duration 12h`): continuous load, sampled memory and latency, a verdict on failed
+    /// requests, leaks, latency drift and preemptions.
+    Soak(Box<soak::SoakArgs>),
     /// CI pipelines planned from the registered tests.
     #[command(subcommand)]
     Ci(ci::CiCommand),
@@ -102,6 +108,7 @@ pub fn main() -> ExitCode {
             BenchArgs { command: Some(BenchCommand::Calibrate(args)), .. } => bench_calibrate::run(&args),
             BenchArgs { command: None, run } => bench_run::run(&run),
         },
+        Command::Soak(args) => soak::run(&args),
         Command::Ci(command) => ci::run(&command),
         Command::GpuPressure(args) => gpu_pressure::run(&args),
         Command::MockEngine => crate::mock::engine_process::run_child(),

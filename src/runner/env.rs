@@ -24,6 +24,7 @@ pub const KNOWN_VARIABLES: &[(&str, &str)] = &[
     ("OMNITEST_BENCH_ADVISORY", "perf baselines printed, not asserted (1)"),
     ("OMNITEST_BENCH_FULL_SIZE", "perf configs run as written on the mock too (1)"),
     ("OMNITEST_BENCH_STRICT_HEALTH", "an invalid perf run fails on the mock too (1)"),
+    ("OMNITEST_SOAK_DURATION", "how long each soak runs (`omnitest soak --duration`, the stability trials)"),
     ("OMNITEST_E2E_BINARY", "the e2e binary `omnitest ci buildkite` reads the tests from (--e2e-binary)"),
     ("OMNITEST_DOC_EXAMPLE", "set by a running documentation example, so that the run it starts skips the examples"),
 ];

@@ -104,7 +104,7 @@ pub(super) fn parse_entry(index: usize, value: &Value, path: &JsonPath) -> Resul
 
 /// Rejects a key written twice in different spellings (`percentile-metrics` and
 /// `percentile_metrics`), and reserved keys written with dashes, which the runner would miss.
-fn check_spellings(fields: &Map<String, Value>, path: &JsonPath) -> Result<(), JsonProblem> {
+pub(crate) fn check_spellings(fields: &Map<String, Value>, path: &JsonPath) -> Result<(), JsonProblem> {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for key in fields.keys() {
         let canonical = canonical_key(key);
@@ -135,14 +135,14 @@ fn one_or_many<T>(
     }
 }
 
-fn positive_count(value: &Value) -> Result<u64, String> {
+pub(crate) fn positive_count(value: &Value) -> Result<u64, String> {
     value
         .as_u64()
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("expected a positive whole number, found {}", describe(value)))
 }
 
-fn concurrency(value: &Value) -> Result<u32, String> {
+pub(crate) fn concurrency(value: &Value) -> Result<u32, String> {
     value
         .as_u64()
         .filter(|&n| n > 0)
@@ -150,7 +150,7 @@ fn concurrency(value: &Value) -> Result<u32, String> {
         .ok_or_else(|| format!("expected a positive whole number of requests, found {}", describe(value)))
 }
 
-fn request_rate(value: &Value) -> Result<RequestRate, String> {
+pub(crate) fn request_rate(value: &Value) -> Result<RequestRate, String> {
     match value {
         Value::Number(n) => {
             n.as_f64().ok_or_else(|| "is not a number".to_owned()).and_then(RequestRate::from_per_second)

@@ -35,7 +35,7 @@ pub use api::{Api, DiffusionTask};
 pub use mock_scale::MockScale;
 pub use request::PreparedRequest;
 pub use result::{ResultInfo, result_json};
-pub use run::{LoadError, LoadRun, RunSettings, TargetSpec, run};
+pub use run::{LoadError, LoadRun, RunSettings, TargetSpec, connect, run};
 pub use send::RequestRecord;
 pub use spec::{DatasetSpec, SpecError, StepSpec};
 

@@ -126,7 +126,9 @@ pub fn run(target: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSett
     worker.join().map_err(|_| LoadError::Setup("the generator thread panicked".to_owned()))?
 }
 
-async fn drive(spec: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSettings) -> Result<LoadRun, LoadError> {
+/// The sender of `spec`'s requests, with one connection pool, timing on a clock whose zero is
+/// `start`.
+pub fn connect(spec: &TargetSpec, start: Instant) -> Result<Target, LoadError> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
@@ -136,15 +138,19 @@ async fn drive(spec: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSe
         .map_err(|e| LoadError::Setup(format!("no HTTP client: {e}")))?;
     let url = format!("{}{}", spec.base_url.trim_end_matches('/'), spec.endpoint);
     let url = reqwest::Url::parse(&url).map_err(|e| LoadError::Setup(format!("bad URL {url}: {e}")))?;
-    let target = Target {
+    Ok(Target {
         client,
         base_url: spec.base_url.trim_end_matches('/').to_owned(),
         url,
         api: spec.api,
         timing: spec.timing,
         timeout: spec.timeout,
-        clock: Clock::new(Instant::now()),
-    };
+        clock: Clock::new(start),
+    })
+}
+
+async fn drive(spec: TargetSpec, requests: Vec<PreparedRequest>, settings: RunSettings) -> Result<LoadRun, LoadError> {
+    let target = connect(&spec, Instant::now())?;
     let requests = Arc::new(requests);
     let cap = settings.max_concurrency.map(|c| c as usize);
     warm_up(&target, &requests[0], settings.warmups, cap).await?;

@@ -1,5 +1,6 @@
 //! Line charts of a sweep with `plotters`: latency percentiles and throughputs against the
-//! concurrency cap or request rate, as SVG and PNG.
+//! concurrency cap or request rate, as SVG and PNG; [`write_svg_and_png`] writes other charts
+//! (the soak's time series) the same way.
 //!
 //! PNGs are drawn into a memory buffer and encoded by [`crate::media::picture`]. Text is laid out
 //! (and, in PNGs, drawn) with DejaVu Sans compiled into the binary (the `dejavu` crate), so charts
@@ -15,8 +16,10 @@ use plotters::prelude::*;
 use crate::media::{Frame, picture};
 
 const SIZE: (u32, u32) = (960, 540);
-const FONT: &str = "sans-serif";
-const COLOURS: [RGBColor; 8] = [
+/// The font family every chart's text uses.
+pub(crate) const FONT: &str = "sans-serif";
+/// Line colours, in order (matplotlib's first eight).
+pub(crate) const COLOURS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -71,6 +74,41 @@ fn register_font() -> bool {
     *REGISTERED.get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok())
 }
 
+/// A chart plotters can draw on either backend.
+pub(crate) trait Drawing {
+    /// The chart's title, for error messages.
+    fn title(&self) -> &str;
+
+    /// Draws the whole chart on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// Writes `<stem>.svg` and `<stem>.png` of `drawing`; returns their paths.
+pub(crate) fn write_svg_and_png(drawing: &impl Drawing, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let draw_error = |detail: String| PlotError::Draw { what: drawing.title().to_owned(), detail };
+    // Both backends measure text with the font, so it is registered before either draws.
+    if !register_font() {
+        return Err(draw_error("the bundled font could not be loaded".to_owned()));
+    }
+    let svg_path = stem.with_extension("svg");
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        drawing.draw(&root).map_err(draw_error)?;
+    }
+    std::fs::write(&svg_path, svg).map_err(|source| PlotError::Write { path: svg_path.clone(), source })?;
+    let png_path = stem.with_extension("png");
+    let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        drawing.draw(&root).map_err(draw_error)?;
+    }
+    let png =
+        picture::encode_png(&Frame { width: SIZE.0, height: SIZE.1, rgb }).map_err(|e| draw_error(e.to_string()))?;
+    std::fs::write(&png_path, png).map_err(|source| PlotError::Write { path: png_path.clone(), source })?;
+    Ok(vec![svg_path, png_path])
+}
+
 impl Chart {
     /// Whether there is anything to draw.
     pub fn is_empty(&self) -> bool {
@@ -79,28 +117,13 @@ impl Chart {
 
     /// Writes `<stem>.svg` and `<stem>.png`; returns their paths.
     pub fn write(&self, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
-        let draw_error = |detail: String| PlotError::Draw { what: self.title.clone(), detail };
-        // Both backends measure text with the font, so it is registered before either draws.
-        if !register_font() {
-            return Err(draw_error("the bundled font could not be loaded".to_owned()));
-        }
-        let svg_path = stem.with_extension("svg");
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            self.draw(&root).map_err(draw_error)?;
-        }
-        std::fs::write(&svg_path, svg).map_err(|source| PlotError::Write { path: svg_path.clone(), source })?;
-        let png_path = stem.with_extension("png");
-        let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-            self.draw(&root).map_err(draw_error)?;
-        }
-        let png = picture::encode_png(&Frame { width: SIZE.0, height: SIZE.1, rgb })
-            .map_err(|e| draw_error(e.to_string()))?;
-        std::fs::write(&png_path, png).map_err(|source| PlotError::Write { path: png_path.clone(), source })?;
-        Ok(vec![svg_path, png_path])
+        write_svg_and_png(self, stem)
+    }
+}
+
+impl Drawing for Chart {
+    fn title(&self) -> &str {
+        &self.title
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -158,17 +181,25 @@ impl Chart {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
             chart.draw_series(line.iter().map(|&point| Circle::new(point, 4, colour.filled()))).map_err(fail)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(fail)?;
-        root.present().map_err(fail)?;
-        Ok(())
+        finish(&mut chart, root)
     }
+}
+
+/// Draws `chart`'s legend in the upper left corner and presents `root`.
+pub(crate) fn finish<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), String> {
+    let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(fail)?;
+    root.present().map_err(fail)
 }
 
 #[cfg(test)]

@@ -41,8 +41,14 @@ inventory::submit! {
     TestGenerator { name: "perf configs (baselines/perf/*.json)", generate }
 }
 
-/// One benchmark step runs at a time in a process.
+/// One benchmark step (or soak) runs at a time in a process.
 static TURN: Mutex<()> = Mutex::new(());
+
+/// Waits for the process-wide turn of runs that generate load (benchmark steps, soaks): two at
+/// once would each measure the other's load.
+pub(crate) fn load_turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Everything a trial needs, shared by its closure.
 #[derive(Debug)]
@@ -105,7 +111,7 @@ pub fn cases_of(config: &PerfConfig) -> Result<Vec<TestCase>, GenerateError> {
 }
 
 /// `test_qwen_omni.json` → `test_qwen_omni`, with characters a test path cannot hold replaced.
-fn file_stem(file: &Path) -> String {
+pub(crate) fn file_stem(file: &Path) -> String {
     let stem = file.file_stem().map_or_else(|| "config".to_owned(), |s| s.to_string_lossy().into_owned());
     stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect()
 }
@@ -165,7 +171,7 @@ fn switch_from_env(variable: &str) -> bool {
 }
 
 fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = load_turn();
     let server = ctx.server()?;
     let trial_dir = ctx.output_dir()?;
     let dir = trial_dir.parent().unwrap_or(trial_dir).to_path_buf();

@@ -4,7 +4,9 @@
 //!
 //! Video jobs are polled every 20 ms at first, the interval doubling up to one second, so the
 //! latency of a job is known to within about a twentieth of its length (the Python runner polls
-//! every 2 s).
+//! every 2 s). Once its video is downloaded (and the latency taken), a job is deleted, as a
+//! client that keeps no videos on the server would: the server holds every finished job until
+//! it is, so a long run that left them would measure that store growing.
 
 use std::time::{Duration, Instant};
 
@@ -145,6 +147,9 @@ pub async fn send_video(target: &Target, request: &PreparedRequest, sent: Instan
             let peak = job.get("peak_memory_mb").and_then(Value::as_f64).filter(|mb| *mb > 0.0);
             let mut record = finished(target, request, start_s, peak);
             record.events = polls + 1;
+            // After the measurement, and not part of it: a job the server fails to delete is
+            // its own matter, not this request's.
+            let _ = target.client.delete(&job_url).timeout(target.timeout).send().await;
             record
         }
         Ok(_) => fail(format!("video {id} is empty")),
