@@ -20,8 +20,14 @@ pub struct LinearFit {
     pub points: usize,
 }
 
-/// The least-squares fit of `points` (x, y) with the two-sided `confidence` interval of its slope
-/// (Student's t with n − 2 degrees of freedom); `None` with fewer than 3 points or a single x.
+/// The least-squares fit of `points` (x, y, in x order) with the two-sided `confidence` interval
+/// of its slope (Student's t); `None` with fewer than 3 points or a single x.
+///
+/// Memory samples are not independent: an allocator's sawtooth keeps neighbouring residuals on
+/// the same side of the line, and the textbook interval, which assumes independence, is then far
+/// too narrow (a flat sawtooth of a few seconds reads as a significant slope). With a positive
+/// lag-1 autocorrelation r of the residuals the interval is widened as for AR(1) errors: the
+/// standard error by √((1 + r) / (1 − r)), the degrees of freedom cut to n (1 − r) / (1 + r) − 2.
 pub fn linear_fit(points: &[(f64, f64)], confidence: f64) -> Option<LinearFit> {
     let n = points.len();
     if n < 3 {
@@ -36,10 +42,15 @@ pub fn linear_fit(points: &[(f64, f64)], confidence: f64) -> Option<LinearFit> {
     }
     let slope = sxy / sxx;
     let intercept = mean_y - slope * mean_x;
-    let residuals: f64 = points.iter().map(|p| (p.1 - intercept - slope * p.0).powi(2)).sum();
-    let standard_error = (residuals / (n - 2) as f64 / sxx).sqrt();
-    let t = StudentsT::new(0.0, 1.0, (n - 2) as f64).ok()?.inverse_cdf(0.5 + confidence / 2.0);
-    let margin = t * standard_error;
+    let residual: Vec<f64> = points.iter().map(|p| p.1 - intercept - slope * p.0).collect();
+    let squares: f64 = residual.iter().map(|r| r * r).sum();
+    let standard_error = (squares / (n - 2) as f64 / sxx).sqrt();
+    let lag_one: f64 = residual.windows(2).map(|w| w[0] * w[1]).sum();
+    let r = if squares > 0.0 { (lag_one / squares).clamp(0.0, 0.95) } else { 0.0 };
+    let inflation = ((1.0 + r) / (1.0 - r)).sqrt();
+    let freedom = (n as f64 * (1.0 - r) / (1.0 + r) - 2.0).max(1.0);
+    let t = StudentsT::new(0.0, 1.0, freedom).ok()?.inverse_cdf(0.5 + confidence / 2.0);
+    let margin = t * standard_error * inflation;
     Some(LinearFit { slope, intercept, slope_low: slope - margin, slope_high: slope + margin, points: n })
 }
 
@@ -122,6 +133,21 @@ mod tests {
         assert!(close(fit.slope_low, 3.0, 1e-9) && close(fit.slope_high, 3.0, 1e-9), "{fit:?}");
         assert_eq!(linear_fit(&line[..2], 0.95), None);
         assert_eq!(linear_fit(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)], 0.95), None);
+    }
+
+    #[test]
+    fn a_flat_sawtooth_is_not_read_as_a_rising_line() {
+        // An allocator's sawtooth with no trend, cut so that it ends high: the textbook interval
+        // (independent errors) puts the whole slope above zero; neighbouring residuals are
+        // correlated, and the widened interval includes zero.
+        // By hand: slope 0.992, textbook 95% interval from +0.129; lag-1 autocorrelation 0.58.
+        let saw: Vec<(f64, f64)> = (0..20).map(|i| (f64::from(i), 35.0 + 4.0 * f64::from(i % 10))).collect();
+        let fit = linear_fit(&saw, 0.95).unwrap();
+        assert!(close(fit.slope, 0.992, 1e-3) && fit.slope_low < -1.0, "{fit:?}");
+        // A steady rise with the same sawtooth on it stays clearly above zero.
+        let rising: Vec<(f64, f64)> = saw.iter().map(|&(x, y)| (x, y + 10.0 * x)).collect();
+        let fit = linear_fit(&rising, 0.95).unwrap();
+        assert!(fit.slope_low > 5.0, "{fit:?}");
     }
 
     #[test]
