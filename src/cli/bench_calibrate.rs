@@ -69,7 +69,7 @@ pub struct CalibrateArgs {
 struct Row {
     concurrency: u32,
     report: StepReport,
-    peak_rss_mb: Option<f64>,
+    peak_rss_mib: Option<f64>,
 }
 
 pub(crate) fn run(args: &CalibrateArgs) -> ExitCode {
@@ -120,7 +120,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     for ((step, spec), &concurrency) in steps.iter().zip(&args.concurrency) {
         let report = run_step(step, spec, server, &output_dir, &settings).map_err(|e| e.to_string())?;
-        rows.push(Row { concurrency, report, peak_rss_mb: peak_rss_bytes().map(|b| b as f64 / 1_048_576.0) });
+        rows.push(Row { concurrency, report, peak_rss_mib: peak_rss_bytes().map(|b| b as f64 / 1_048_576.0) });
     }
     Ok(rows)
 }
@@ -196,7 +196,7 @@ fn table(args: &CalibrateArgs, rows: &[Row]) -> String {
     let paced = args.ttft_ms > 0.0 || args.itl_ms > 0.0;
     let mut out = String::from(
         "| streams | requests | events | s | events/s | client CPU % | µs CPU/event | dispatch lag p50 / p99 ms \
-         | mean TTFT ms | mean ITL ms | peak in flight | peak RSS MB | failed |\n\
+         | mean TTFT ms | mean ITL ms | peak in flight | peak RSS MiB | failed |\n\
          |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for row in rows {
@@ -222,7 +222,7 @@ fn table(args: &CalibrateArgs, rows: &[Row]) -> String {
             deviation("mean_ttft_ms", args.ttft_ms),
             deviation("mean_itl_ms", args.itl_ms),
             r["max_concurrent_requests"],
-            row.peak_rss_mb.map_or_else(|| "–".to_owned(), |mb| format!("{mb:.1}")),
+            row.peak_rss_mib.map_or_else(|| "–".to_owned(), |mb| format!("{mb:.1}")),
             r["failed"],
         );
     }
