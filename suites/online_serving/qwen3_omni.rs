@@ -110,7 +110,7 @@ omni_test! {
     }
 
     /// Thinker prefix caching does not hang the talker and code2wav: a cached prompt still gets
-    /// its text and speech (regression of vLLM-Omni issue 3510).
+    /// its text and speech (a known regression hung them).
     /// Deploy Setting: default yaml (prefix caching, block size 16, prompt token details)
     /// Input Modal: text
     /// Output Modal: text + audio

@@ -210,8 +210,8 @@ omni_test! {
         check_designed_gender(client, &response, false)
     }
 
-    /// Voice clone output is real audio, not all silence (regression of vLLM-Omni issue 1663:
-    /// a speech tokenizer in bfloat16 made every sample the same).
+    /// Voice clone output is real audio, not all silence (a known regression: a speech
+    /// tokenizer in bfloat16 made every sample the same).
     /// Deploy Setting: default yaml (Base checkpoint, eager)
     /// Input Modal: text + reference audio and its transcript
     /// Output Modal: audio (pcm)
@@ -226,7 +226,7 @@ omni_test! {
         let samples: Vec<i16> = response.bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
         check!(
             samples.iter().any(|s| *s != samples[0]),
-            "all-silence: {} samples, every one {:?} (vLLM-Omni issue 1663)", samples.len(), samples.first()
+            "all-silence: {} samples, every one {:?}", samples.len(), samples.first()
         );
         Ok(())
     }
@@ -267,8 +267,8 @@ omni_test! {
     }
 
     /// Streamed voice clone PCM is not distorted: the decoder keeps the reference's context on
-    /// later chunks, so the harmonics-to-noise ratio stays above 1.2 dB (regression of
-    /// vLLM-Omni issue 1944).
+    /// later chunks, so the harmonics-to-noise ratio stays above 1.2 dB (a known regression
+    /// lost that context).
     /// Deploy Setting: default yaml (Base checkpoint, eager)
     /// Input Modal: text + reference audio and its transcript
     /// Output Modal: audio (pcm)
