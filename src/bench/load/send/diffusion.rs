@@ -38,13 +38,10 @@ fn finished(target: &Target, request: &PreparedRequest, start_s: f64, peak_memor
 pub async fn send_image(target: &Target, request: &PreparedRequest, sent: Instant) -> RequestRecord {
     let start_s = target.clock.at(sent);
     let fail = |error: String| RequestRecord::failed(start_s, request.prompt_len, error);
-    let response = match target.post(request).send().await {
+    let response = match target.open(request, start_s).await {
         Ok(response) => response,
-        Err(error) => return fail(describe_error(&error)),
+        Err(failed) => return failed,
     };
-    if !response.status().is_success() {
-        return fail(status_failure(response).await);
-    }
     let body: Value = match response.json().await {
         Ok(body) => body,
         Err(error) => return fail(format!("the answer is not JSON: {}", describe_error(&error))),
@@ -94,13 +91,10 @@ pub async fn send_video(target: &Target, request: &PreparedRequest, sent: Instan
     let start_s = target.clock.at(sent);
     let fail = |error: String| RequestRecord::failed(start_s, request.prompt_len, error);
     let deadline = sent + target.timeout;
-    let response = match target.post(request).send().await {
+    let response = match target.open(request, start_s).await {
         Ok(response) => response,
-        Err(error) => return fail(describe_error(&error)),
+        Err(failed) => return failed,
     };
-    if !response.status().is_success() {
-        return fail(status_failure(response).await);
-    }
     let job: Value = match response.json().await {
         Ok(job) => job,
         Err(error) => return fail(format!("the job answer is not JSON: {}", describe_error(&error))),

@@ -99,6 +99,17 @@ impl Target {
         }
     }
 
+    /// Posts `request` and returns the answer when its status is a success; otherwise the
+    /// request's failure record, started at `start_s`, naming the transport error or the status.
+    pub async fn open(&self, request: &PreparedRequest, start_s: f64) -> Result<reqwest::Response, RequestRecord> {
+        let failed = |error: String| RequestRecord::failed(start_s, request.prompt_len, error);
+        match self.post(request).send().await {
+            Ok(response) if response.status().is_success() => Ok(response),
+            Ok(response) => Err(failed(status_failure(response).await)),
+            Err(error) => Err(failed(describe_error(&error))),
+        }
+    }
+
     /// Sends `request`, which is due now and was stamped `sent` just before.
     pub async fn send(&self, request: &PreparedRequest, sent: Instant) -> RequestRecord {
         match self.api {

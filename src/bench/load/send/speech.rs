@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use super::audio::RAW_PCM;
-use super::{RequestRecord, Target, describe_error, status_failure};
+use super::{RequestRecord, Target, describe_error};
 use crate::bench::load::request::PreparedRequest;
 use crate::bench::request::{AudioOutcome, RequestOutcome};
 
@@ -43,14 +43,10 @@ impl Player {
 /// Sends a speech request stamped `sent`.
 pub async fn send(target: &Target, request: &PreparedRequest, sent: Instant) -> RequestRecord {
     let start_s = target.clock.at(sent);
-    let response = match target.post(request).send().await {
+    let mut response = match target.open(request, start_s).await {
         Ok(response) => response,
-        Err(error) => return RequestRecord::failed(start_s, request.prompt_len, describe_error(&error)),
+        Err(failed) => return failed,
     };
-    if !response.status().is_success() {
-        return RequestRecord::failed(start_s, request.prompt_len, status_failure(response).await);
-    }
-    let mut response = response;
     let bytes_per_frame = u64::from(RAW_PCM.channels) * u64::from(RAW_PCM.sample_width);
     let rate = f64::from(RAW_PCM.sample_rate);
     let (mut total_bytes, mut chunks, mut first_s, mut last_s) = (0u64, 0u64, None, start_s);

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use super::{RequestRecord, Target, audio, describe_error, status_failure};
+use super::{RequestRecord, Target, audio, describe_error};
 use crate::bench::load::request::PreparedRequest;
 use crate::bench::load::sse::{SseFramer, SseMessage};
 use crate::bench::stream::{StreamEvent, TokenTiming, outcome_from_stream};
@@ -117,14 +117,10 @@ impl StreamReader {
 /// Sends a streamed completion request stamped `sent`.
 pub async fn send(target: &Target, request: &PreparedRequest, sent: Instant) -> RequestRecord {
     let start_s = target.clock.at(sent);
-    let response = match target.post(request).send().await {
+    let mut response = match target.open(request, start_s).await {
         Ok(response) => response,
-        Err(error) => return RequestRecord::failed(start_s, request.prompt_len, describe_error(&error)),
+        Err(failed) => return failed,
     };
-    if !response.status().is_success() {
-        return RequestRecord::failed(start_s, request.prompt_len, status_failure(response).await);
-    }
-    let mut response = response;
     let mut reader = StreamReader::new(request.output_len as usize + 3);
     let mut broken = None;
     loop {
