@@ -19,6 +19,8 @@ pub mod data_url;
 pub mod picture;
 pub mod speech;
 pub mod synth;
+#[cfg(test)]
+mod tool_runs;
 pub mod video;
 pub mod wav;
 

@@ -1,8 +1,6 @@
 //! Cross-checks with `ffprobe`, `sox`, `ffmpeg` and `espeak-ng`; each check is skipped, saying
 //! why, when its tool is not installed.
 
-use std::process::Command;
-
 use super::audio::{AudioOptions, audio_in};
 use super::programs::find_program;
 use super::tests::ScratchDir;
@@ -10,39 +8,9 @@ use super::video::{VideoOptions, video_in};
 use super::voice::Voice;
 use super::{ESPEAK_NG, FALLBACK};
 use crate::media::analysis::median_f0_hz;
+use crate::media::tool_runs::{ffprobe_stream, run_tool};
 use crate::media::video::probe;
 use crate::media::wav::decode_wav;
-
-/// The tool's trimmed stdout, or `None` (with the reason printed) when it is not installed.
-fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
-    match Command::new(tool).args(args).output() {
-        Ok(output) => {
-            assert!(output.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        }
-        Err(error) => {
-            eprintln!("skipping: {tool} is not available ({error})");
-            None
-        }
-    }
-}
-
-/// `ffprobe`'s `key=value` lines for one stream, frames counted by decoding.
-fn ffprobe_stream(path: &str, selector: &str, entries: &str) -> Option<Vec<String>> {
-    let args = [
-        "-v",
-        "error",
-        "-count_frames",
-        "-select_streams",
-        selector,
-        "-show_entries",
-        entries,
-        "-of",
-        "default=noprint_wrappers=1",
-        path,
-    ];
-    run_tool("ffprobe", &args).map(|out| out.lines().map(str::to_owned).collect())
-}
 
 #[test]
 fn ffprobe_reads_the_video_as_asked() {

@@ -2,11 +2,11 @@
 //! is not installed.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use super::tests::moving_pattern;
 use super::{decode_frames, encode_mp4, mux_audio_with_ffmpeg, probe};
 use crate::media::Audio;
+use crate::media::tool_runs::{ffprobe_stream, run_tool};
 
 /// A scratch file that is removed when dropped.
 struct ScratchFile(PathBuf);
@@ -27,37 +27,6 @@ impl Drop for ScratchFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
-}
-
-/// The tool's trimmed stdout, or `None` (with the reason printed) when it is not installed.
-fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
-    match Command::new(tool).args(args).output() {
-        Ok(output) => {
-            assert!(output.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        }
-        Err(error) => {
-            eprintln!("skipping: {tool} is not available ({error})");
-            None
-        }
-    }
-}
-
-/// `ffprobe`'s `key=value` lines for the given stream entries.
-fn ffprobe_stream(path: &str, selector: &str, entries: &str) -> Option<Vec<String>> {
-    let args = [
-        "-v",
-        "error",
-        "-count_frames",
-        "-select_streams",
-        selector,
-        "-show_entries",
-        entries,
-        "-of",
-        "default=noprint_wrappers=1",
-        path,
-    ];
-    run_tool("ffprobe", &args).map(|out| out.lines().map(str::to_owned).collect())
 }
 
 /// An MP4 made by ffmpeg's libx264 from its test pattern, 64×48 at 10 fps, 12 frames.

@@ -2,11 +2,11 @@
 //! not installed.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use super::decode_wav;
 use super::encode_wav;
 use super::tests::tone;
+use crate::media::tool_runs::run_tool;
 
 /// A scratch file that is removed when dropped.
 struct ScratchFile(PathBuf);
@@ -22,20 +22,6 @@ impl ScratchFile {
 impl Drop for ScratchFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// The tool's trimmed stdout, or `None` (with the reason printed) when it is not installed.
-fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
-    match Command::new(tool).args(args).output() {
-        Ok(output) => {
-            assert!(output.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        }
-        Err(error) => {
-            eprintln!("skipping: {tool} is not available ({error})");
-            None
-        }
     }
 }
 
