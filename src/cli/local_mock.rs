@@ -24,16 +24,7 @@ impl LocalMock {
         all_args.extend(args.iter().cloned());
         all_args.extend(["--port", "0", "--port-file"].map(str::to_owned));
         all_args.push(url_file.display().to_string());
-        let spec = ProcessSpec {
-            program,
-            args: all_args,
-            env: vec![],
-            env_remove: vec![],
-            cwd: None,
-            log_path: dir.join("mock.log"),
-            cpus: Some(vec![cpu]),
-            piped: false,
-        };
+        let spec = ProcessSpec { cpus: Some(vec![cpu]), ..ProcessSpec::new(program, all_args, dir.join("mock.log")) };
         let process = ManagedProcess::spawn(&spec).map_err(|e| e.to_string())?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

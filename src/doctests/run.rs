@@ -152,14 +152,10 @@ impl ExampleRunner {
         env.push(("OUTPUT_DIR".into(), run_dir.display().to_string()));
         env.push((NESTED_EXAMPLE_VAR.into(), trial.to_owned()));
         let spec = ProcessSpec {
-            program: launch.program.clone(),
-            args: vec![launch.script.display().to_string()],
             env,
             env_remove: inherited_harness_variables(),
             cwd: Some(run_dir.clone()),
-            log_path: log.clone(),
-            cpus: None,
-            piped: false,
+            ..ProcessSpec::new(launch.program.clone(), vec![launch.script.display().to_string()], log.clone())
         };
         let process = ManagedProcess::spawn(&spec)?;
         let started = Instant::now();

@@ -2,7 +2,6 @@
 //! (up to its limit), a tree kill leaves nothing, a root kill leaves orphans that the residue
 //! check finds, and the mock's engine process dies by its vLLM-Omni title.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use omnitest::fixtures::faults::procs::tree_of;
@@ -14,16 +13,7 @@ use crate::dfx::reliability::not_injected;
 
 /// Starts `sh -c script` in its own group and waits until its tree has `processes` processes.
 fn start_tree(ctx: &TestContext, script: &str, processes: usize) -> Result<ManagedProcess, TestError> {
-    let spec = ProcessSpec {
-        program: PathBuf::from("sh"),
-        args: vec!["-c".to_owned(), script.to_owned()],
-        env: Vec::new(),
-        env_remove: Vec::new(),
-        cwd: None,
-        log_path: ctx.output_dir()?.join("tree.log"),
-        cpus: None,
-        piped: false,
-    };
+    let spec = ProcessSpec::new("sh", vec!["-c".to_owned(), script.to_owned()], ctx.output_dir()?.join("tree.log"));
     let process = ManagedProcess::spawn(&spec).map_err(not_injected)?;
     let deadline = Instant::now() + Duration::from_secs(10);
     while tree_of(process.pid()).len() < processes {
