@@ -10,6 +10,7 @@
 //! on one L4 in its CI, as here, and are marked `tts` like the other speech tests.
 
 use omnitest::media::analysis;
+use omnitest::media::wav::decode_pcm16;
 use omnitest::prelude::*;
 use serde_json::{Value, json};
 
@@ -222,11 +223,14 @@ omni_test! {
     #[hardware(cuda = "L4", cards = 1)]
     #[scenarios(CLONE)]
     fn test_voice_clone_001(server: &Server, client: &Client) -> TestResult {
-        let response = client.send_audio_speech_request(&cloned_voice(server.model(), SpeechMode::Whole, "pcm")?, 1)?.remove(0);
-        let samples: Vec<i16> = response.bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+        let request = cloned_voice(server.model(), SpeechMode::Whole, "pcm")?;
+        let response = client.send_audio_speech_request(&request, 1)?.remove(0);
+        let samples = decode_pcm16(&response.bytes, 24_000, 1)?.samples;
         check!(
             samples.iter().any(|s| *s != samples[0]),
-            "all-silence: {} samples, every one {:?}", samples.len(), samples.first()
+            "all-silence: {} samples, every one {:?}",
+            samples.len(),
+            samples.first()
         );
         Ok(())
     }
