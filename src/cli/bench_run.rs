@@ -16,7 +16,7 @@ use crate::bench::load::{MockScale, StepSpec};
 use crate::bench::report;
 use crate::bench::step::{ServerRef, StepSettings, Verdict, run_step};
 use crate::bench::sweep::SweepStep;
-use crate::bench::trials::{hardware, scenario};
+use crate::bench::trials::{hardware, parse_switch, scenario};
 use crate::fixtures::Server;
 use crate::selection::{Backend, BackendChoice};
 
@@ -33,7 +33,7 @@ pub struct RunArgs {
     #[arg(long)]
     list: bool,
     /// Prints the baseline table without failing on a breach.
-    #[arg(long, env = "OMNITEST_BENCH_ADVISORY")]
+    #[arg(long, env = "OMNITEST_BENCH_ADVISORY", value_parser = parse_switch, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     advisory: bool,
     /// The backend that serves the cases.
     #[arg(long, value_enum, default_value = "auto", env = "OMNITEST_BACKEND")]
@@ -51,11 +51,11 @@ pub struct RunArgs {
     #[arg(long, env = "OMNITEST_DEPLOY_DIR")]
     deploy_dir: Option<PathBuf>,
     /// On the mock, runs steps as written instead of shrinking them (fewer, smaller requests).
-    #[arg(long, env = "OMNITEST_BENCH_FULL_SIZE")]
+    #[arg(long, env = "OMNITEST_BENCH_FULL_SIZE", value_parser = parse_switch, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     full_size: bool,
     /// On the mock, fails a step whose load generator fell behind (by default only reported
     /// there, because the mock shares this machine with the client).
-    #[arg(long, env = "OMNITEST_BENCH_STRICT_HEALTH")]
+    #[arg(long, env = "OMNITEST_BENCH_STRICT_HEALTH", value_parser = parse_switch, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     strict_health: bool,
     /// The largest acceptable p99 dispatch lag of the load generator, in ms.
     #[arg(long, default_value_t = HealthBounds::default().max_dispatch_lag_p99_ms)]

@@ -57,6 +57,58 @@ struct Trial {
     spec: StepSpec,
     /// The steps of the same entry, for the entry's summary and charts.
     entry_steps: Vec<SweepStep>,
+    switches: Switches,
+}
+
+/// The `OMNITEST_BENCH_*` variables, read and checked once, when the trials are generated, so
+/// that a bad value stops the run before anything starts.
+#[derive(Clone, Debug, Default)]
+struct Switches {
+    /// `OMNITEST_BENCH_HARDWARE`: the label per-hardware baselines are chosen by.
+    hardware: Option<String>,
+    /// `OMNITEST_BENCH_ADVISORY`: baselines printed, not asserted.
+    advisory: bool,
+    /// `OMNITEST_BENCH_FULL_SIZE`: configs run as written on the mock too.
+    full_size: bool,
+    /// `OMNITEST_BENCH_STRICT_HEALTH`: an invalid run fails on the mock too.
+    strict_health: bool,
+}
+
+impl Switches {
+    fn from_env() -> Result<Switches, GenerateError> {
+        let hardware = match std::env::var("OMNITEST_BENCH_HARDWARE") {
+            Ok(label) => Some(label),
+            Err(std::env::VarError::NotPresent) => None,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(GenerateError("OMNITEST_BENCH_HARDWARE is not valid UTF-8".to_owned()));
+            }
+        };
+        Ok(Switches {
+            hardware,
+            advisory: switch_from_env("OMNITEST_BENCH_ADVISORY")?,
+            full_size: switch_from_env("OMNITEST_BENCH_FULL_SIZE")?,
+            strict_health: switch_from_env("OMNITEST_BENCH_STRICT_HEALTH")?,
+        })
+    }
+}
+
+/// Whether the switch `variable` is on (see [`parse_switch`]); unset leaves it off.
+fn switch_from_env(variable: &str) -> Result<bool, GenerateError> {
+    match std::env::var(variable) {
+        Ok(value) => parse_switch(&value).map_err(|problem| GenerateError(format!("{variable}={value:?}: {problem}"))),
+        Err(std::env::VarError::NotPresent) => Ok(false),
+        Err(std::env::VarError::NotUnicode(_)) => Err(GenerateError(format!("{variable} is not valid UTF-8"))),
+    }
+}
+
+/// A switch's value, from a variable or a flag: `1`, `true` or `yes` turn it on; `0`, `false`,
+/// `no` or nothing leave it off; anything else is an error, never silently off.
+pub(crate) fn parse_switch(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" | "" => Ok(false),
+        _ => Err("expected 1, true or yes to switch it on, or 0, false, no or nothing to leave it off".to_owned()),
+    }
 }
 
 /// The trials of every config under `<root>/baselines/perf`.
@@ -75,6 +127,7 @@ pub fn generate(ctx: &GenerateContext) -> Result<Vec<TestCase>, GenerateError> {
 
 /// The trials of one config.
 pub fn cases_of(config: &PerfConfig) -> Result<Vec<TestCase>, GenerateError> {
+    let switches = Switches::from_env()?;
     let stem = file_stem(&config.file);
     let mut cases = Vec::new();
     for case in &config.cases {
@@ -97,7 +150,7 @@ pub fn cases_of(config: &PerfConfig) -> Result<Vec<TestCase>, GenerateError> {
             let entry_steps: Vec<SweepStep> =
                 steps.iter().filter(|s| s.entry_index == step.entry_index).cloned().collect();
             let doc = doc(case, step, &spec, &config.file);
-            let trial = Arc::new(Trial { step: step.clone(), spec, entry_steps });
+            let trial = Arc::new(Trial { step: step.clone(), spec, entry_steps, switches: switches.clone() });
             let body = Body::Dynamic(Arc::new(move |ctx: &TestContext| run_trial(ctx, &trial)));
             cases.push(
                 TestCase::new(path.clone(), &levels, &markers, body)
@@ -163,13 +216,6 @@ fn doc(case: &PerfCase, step: &SweepStep, spec: &StepSpec, file: &Path) -> Strin
     )
 }
 
-/// Whether the switch `variable` is set (`1`, `true` or `yes`): `OMNITEST_BENCH_ADVISORY` prints
-/// baselines without asserting them, `OMNITEST_BENCH_FULL_SIZE` runs configs as written on the
-/// mock too, `OMNITEST_BENCH_STRICT_HEALTH` fails invalid runs on the mock too.
-fn switch_from_env(variable: &str) -> bool {
-    std::env::var(variable).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
-}
-
 fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
     let _turn = load_turn();
     let server = ctx.server()?;
@@ -179,10 +225,10 @@ fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
     // The mock runs on this machine: kept on a core of its own, it cannot delay the client.
     let cpu = server.pid().filter(|_| on_mock).and_then(cpu::separate_from_mock);
     let settings = StepSettings {
-        hardware: hardware::label(ctx.backend(), std::env::var("OMNITEST_BENCH_HARDWARE").ok().as_deref()),
-        advisory: switch_from_env("OMNITEST_BENCH_ADVISORY"),
-        mock_scale: (on_mock && !switch_from_env("OMNITEST_BENCH_FULL_SIZE")).then(MockScale::default),
-        health_advisory: on_mock && !switch_from_env("OMNITEST_BENCH_STRICT_HEALTH"),
+        hardware: hardware::label(ctx.backend(), trial.switches.hardware.as_deref()),
+        advisory: trial.switches.advisory,
+        mock_scale: (on_mock && !trial.switches.full_size).then(MockScale::default),
+        health_advisory: on_mock && !trial.switches.strict_health,
         cpu,
         ..StepSettings::default()
     };
@@ -197,6 +243,24 @@ fn run_trial(ctx: &TestContext, trial: &Trial) -> TestResult {
         Verdict::Pass => Ok(()),
         Verdict::Invalid(message) | Verdict::RequestsFailed(message) | Verdict::Breach(message) => {
             Err(TestError::failure(message))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_switch;
+
+    #[test]
+    fn switches_are_on_off_or_an_error() {
+        for on in ["1", "true", "YES", " yes "] {
+            assert_eq!(parse_switch(on), Ok(true), "{on:?}");
+        }
+        for off in ["0", "false", "No", ""] {
+            assert_eq!(parse_switch(off), Ok(false), "{off:?}");
+        }
+        for bad in ["maybe", "on", "2"] {
+            assert!(parse_switch(bad).is_err(), "{bad:?}");
         }
     }
 }
