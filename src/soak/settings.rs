@@ -42,7 +42,7 @@ pub struct SoakSettings {
 pub const MOCK_DURATION: Duration = Duration::from_secs(15);
 
 /// The leak threshold on the embedded mock, in MB per hour: a fresh mock's heap still grows
-/// toward its working size in a soak of seconds (a text mock by some 40–80 MB/h; a mock that
+/// toward its working size in a soak of seconds (a text mock by tens of MB/h; a mock that
 /// synthesises speech for two streams by tens of MB over its first ten seconds, which reads as
 /// thousands of MB/h), while the mock's leak fault adds about 20,000 MB/h.
 pub const MOCK_LEAK_THRESHOLD_MB_PER_HOUR: f64 = 5000.0;
